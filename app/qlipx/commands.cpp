@@ -1,0 +1,273 @@
+#include "commands.h"
+
+#include "args.h"
+#include "bench.h"
+#include "qlip/engine.h"
+#include "qlip/error.h"
+#include "qlip/json.h"
+#include "qlip/parity.h"
+#include "qlip/tokenizer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+
+namespace fs = std::filesystem;
+
+namespace qlipx {
+namespace {
+
+void addEngineOptions(Args& a) {
+    a.option("device", 0, "DEV", "auto, cpu or cuda", "auto")
+        .option("precision", 0, "P", "fp32, bf16, fp16 (CUDA only) or fp64", "fp32")
+        .option("threads", 0, "N", "CPU threads (0 = all cores)", "0")
+        .option("batch", 0, "N", "images per forward pass", "16");
+}
+
+qlip::EngineOptions engineOptions(const Args& a) {
+    qlip::EngineOptions o;
+    o.device = qlip::parseDevice(a.value("device"));
+    o.precision = qlip::parsePrecision(a.value("precision"));
+    o.threads = a.intValue("threads");
+    o.maxBatch = std::max(1, a.intValue("batch"));
+    return o;
+}
+
+std::string modelFolder(const Args& a) {
+    if (a.has("model")) return a.value("model");
+    if (const char* env = std::getenv("QLIPX_MODEL")) return env;
+    throw qlip::Error("no model given: pass -m MODEL_FOLDER (a Hugging Face QLIP snapshot) or set QLIPX_MODEL");
+}
+
+std::string preprocessJson(const qlip::PreprocessConfig& p) {
+    qlip::Json::Object o;
+    o["processor"] = qlip::Json("CLIPImageProcessor");
+    o["shortest_edge"] = qlip::Json(p.shortestEdge);
+    o["resample"] = qlip::Json(p.resample == 3 ? "bicubic (PIL, antialiased)" : "PIL filter " + std::to_string(p.resample));
+    o["crop"] = qlip::Json(qlip::Json::Array{qlip::Json(p.cropHeight), qlip::Json(p.cropWidth)});
+    o["image_mean"] = qlip::Json(qlip::Json::Array{qlip::Json(double(p.mean[0])), qlip::Json(double(p.mean[1])), qlip::Json(double(p.mean[2]))});
+    o["image_std"] = qlip::Json(qlip::Json::Array{qlip::Json(double(p.std[0])), qlip::Json(double(p.std[1])), qlip::Json(double(p.std[2]))});
+    o["alpha"] = qlip::Json("dropped (as PIL convert('RGB'))");
+    return qlip::Json(std::move(o)).dump();
+}
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::vector<std::string> readLabelFile(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw qlip::Error("cannot open label file '" + path + "'");
+    std::vector<std::string> labels;
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) labels.push_back(line);
+    }
+    return labels;
+}
+
+std::vector<std::string> splitCommas(const std::string& s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    for (;;) {
+        size_t comma = s.find(',', start);
+        std::string part = s.substr(start, comma - start);
+        part.erase(0, part.find_first_not_of(' '));
+        part.erase(part.find_last_not_of(' ') + 1);
+        if (!part.empty()) out.push_back(part);
+        if (comma == std::string::npos) return out;
+        start = comma + 1;
+    }
+}
+
+} // namespace
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> list = {
+        {"info", "show a model folder's configuration", runInfo},
+        {"encode", "encode images into token grids (.npy + .json)", runEncode},
+        {"decode", "decode a token grid into a PNG", runDecode},
+        {"query", "zero-shot label probabilities for an image", runQuery},
+        {"parity", "check the engine against a golden reference folder", runParity},
+        {"bench", "benchmark the released configurations with random weights", runBench},
+    };
+    return list;
+}
+
+int runInfo(int argc, char** argv) {
+    Args a("info", "MODEL", "Load a model folder and print what it is.");
+    addEngineOptions(a);
+    if (!a.parse(argc, argv)) return 0;
+    if (a.positionals().size() != 1) throw qlip::Error("info: give exactly one MODEL folder");
+    auto engine = qlip::Engine::open(a.positionals()[0], engineOptions(a));
+    const auto& i = engine->info();
+    std::printf("model        %s\nfolder       %s\n", i.name.c_str(), i.folder.c_str());
+    std::printf("image        %dx%d, patch %d, grid %dx%d (%d tokens)\n", i.imageSize, i.imageSize, i.patchSize, i.gridRows,
+                i.gridCols, i.gridRows * i.gridCols);
+    std::printf("tokens       %d bits, group size %d, bit order: channel 0 = most significant bit\n", i.bits, i.groupSize);
+    std::printf("embedding    %d dims, logit scale exp(%.4f) = %.2f\n", i.projectionDim, double(i.logitScale), std::exp(double(i.logitScale)));
+    std::printf("text         %s, context %d\n", i.hasTokenizer ? "tokenizer present" : "no tokenizer", i.contextLength);
+    std::printf("parameters   %lld (%.1f M)\n", static_cast<long long>(i.parameters), double(i.parameters) / 1e6);
+    std::printf("device       %s, %s, %d threads\nloaded in    %.3f s\n", i.device.c_str(), i.precision.c_str(), i.threads, i.loadSeconds);
+    for (const auto& w : i.warnings) std::printf("warning      %s\n", w.c_str());
+    return 0;
+}
+
+int runEncode(int argc, char** argv) {
+    Args a("encode", "IMAGE... -m MODEL -o OUT",
+           "Encode images into QLIP token grids. Each image gives OUT/<name>.npy (int64 indices [rows, cols])\n"
+           "and OUT/<name>.json (model, grid, bits, bit order, pre-processing). With one image and an OUT\n"
+           "ending in .npy, that file is written. Unreadable images are reported and skipped.");
+    a.option("model", 'm', "MODEL", "model folder").option("output", 'o', "OUT", "output folder or .npy file");
+    addEngineOptions(a);
+    if (!a.parse(argc, argv)) return 0;
+    const auto& images = a.positionals();
+    if (images.empty()) throw qlip::Error("encode: no IMAGE given");
+    if (!a.has("output")) throw qlip::Error("encode: -o OUT is required");
+    const std::string out = a.value("output");
+    const bool singleFile = images.size() == 1 && fs::path(out).extension() == ".npy";
+    if (!singleFile) fs::create_directories(out);
+
+    auto engine = qlip::Engine::open(modelFolder(a), engineOptions(a));
+    const std::string pre = preprocessJson(engine->preprocessConfig());
+    const auto t0 = std::chrono::steady_clock::now();
+    int failed = 0;
+    std::vector<std::string> used;
+    for (size_t i = 0; i < images.size(); ++i) {
+        try {
+            auto grid = engine->encodeImage(qlip::loadImage(images[i]));
+            std::string stem = fs::path(images[i]).stem().string();
+            std::string name = stem;
+            for (int k = 2; std::find(used.begin(), used.end(), name) != used.end(); ++k) name = stem + "-" + std::to_string(k);
+            used.push_back(name);
+            std::string target = singleFile ? out : (fs::path(out) / (name + ".npy")).string();
+            qlip::saveTokens(target, grid, {engine->info().name, images[i], pre});
+            std::fprintf(stderr, "[%zu/%zu] %s -> %s\n", i + 1, images.size(), images[i].c_str(), target.c_str());
+        } catch (const qlip::Error& e) {
+            ++failed;
+            std::fprintf(stderr, "[%zu/%zu] skipped: %s\n", i + 1, images.size(), e.what());
+        }
+    }
+    std::fprintf(stderr, "encoded %zu of %zu images in %.2f s\n", images.size() - size_t(failed), images.size(), secondsSince(t0));
+    return failed ? 1 : 0;
+}
+
+int runDecode(int argc, char** argv) {
+    Args a("decode", "TOKENS.npy -m MODEL -o IMAGE.png", "Decode a token grid (as written by 'qlipx encode') into a PNG.");
+    a.option("model", 'm', "MODEL", "model folder").option("output", 'o', "PNG", "output image");
+    addEngineOptions(a);
+    if (!a.parse(argc, argv)) return 0;
+    if (a.positionals().size() != 1) throw qlip::Error("decode: give exactly one TOKENS file");
+    if (!a.has("output")) throw qlip::Error("decode: -o PNG is required");
+    auto engine = qlip::Engine::open(modelFolder(a), engineOptions(a));
+    const auto& i = engine->info();
+    auto grid = qlip::loadTokens(a.positionals()[0], i.gridRows, i.gridCols, i.bits, i.groupSize);
+    auto image = engine->decodeToImage(grid);
+    qlip::savePng(a.value("output"), image, {{"qlip:model", i.name}, {"qlip:tokens", a.positionals()[0]}});
+    std::fprintf(stderr, "decoded %dx%d tokens -> %s (%dx%d)\n", grid.rows, grid.cols, a.value("output").c_str(), image.width, image.height);
+    return 0;
+}
+
+int runQuery(int argc, char** argv) {
+    Args a("query", "IMAGE -m MODEL --labels \"a cat, a dog\"",
+           "Zero-shot classification: probabilities of each label for the image, sorted.");
+    a.option("model", 'm', "MODEL", "model folder")
+        .option("labels", 'l', "LIST", "comma-separated labels (repeatable)")
+        .option("labels-file", 0, "FILE", "one label per line")
+        .option("template", 't', "TEXT", "prompt template, {} is replaced by the label", "{}")
+        .option("scale", 0, "S", "100 (the reference notebook) or learned (exp(logit_scale))", "100")
+        .option("top", 0, "N", "print the N best labels (0 = all)", "0");
+    addEngineOptions(a);
+    if (!a.parse(argc, argv)) return 0;
+    if (a.positionals().size() != 1) throw qlip::Error("query: give exactly one IMAGE");
+    std::vector<std::string> labels;
+    for (const auto& l : a.values("labels"))
+        for (auto& s : splitCommas(l)) labels.push_back(s);
+    if (a.has("labels-file"))
+        for (auto& s : readLabelFile(a.value("labels-file"))) labels.push_back(s);
+    if (labels.empty()) throw qlip::Error("query: no labels (use --labels or --labels-file)");
+    const std::string scaleName = a.value("scale");
+    if (scaleName != "100" && scaleName != "learned") throw qlip::Error("query: --scale must be 100 or learned");
+
+    auto engine = qlip::Engine::open(modelFolder(a), engineOptions(a));
+    const std::string tmpl = a.value("template");
+    std::vector<std::string> prompts;
+    for (const auto& l : labels) {
+        std::string p = tmpl;
+        auto at = p.find("{}");
+        prompts.push_back(at == std::string::npos ? p + " " + l : p.replace(at, 2, l));
+    }
+    auto image = engine->embedImages({engine->preprocess(qlip::loadImage(a.positionals()[0]))}).front();
+    auto texts = engine->embedTexts(prompts);
+    auto r = engine->zeroShot(image, texts, scaleName == "100" ? qlip::ZeroShotScale::Fixed100 : qlip::ZeroShotScale::Learned);
+    std::vector<size_t> order(labels.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return r.probabilities[x] > r.probabilities[y]; });
+    size_t top = a.intValue("top") > 0 ? std::min(order.size(), size_t(a.intValue("top"))) : order.size();
+    std::printf("%-9s %-8s %s   (scale %.2f)\n", "prob", "cosine", "label", r.scale);
+    for (size_t k = 0; k < top; ++k)
+        std::printf("%-9.5f %-8.4f %s\n", double(r.probabilities[order[k]]), double(r.cosine[order[k]]), labels[order[k]].c_str());
+    return 0;
+}
+
+int runParity(int argc, char** argv) {
+    Args a("parity", "DIR",
+           "Run the model of a golden folder (config.json, model.safetensors, inputs.safetensors,\n"
+           "outputs.safetensors) and compare every reference tensor the engine produces. Exits non-zero on\n"
+           "any failure: floats within the tolerance, codes/indices/group indices exact.");
+    a.option("reference", 'r', "FILE", "reference outputs inside DIR", "outputs.safetensors")
+        .option("tolerance", 0, "ATOL", "absolute tolerance for float tensors", "2e-4");
+    addEngineOptions(a);
+    if (!a.parse(argc, argv)) return 0;
+    if (a.positionals().size() != 1) throw qlip::Error("parity: give exactly one DIR");
+    qlip::ParityOptions o;
+    o.engine = engineOptions(a);
+    o.referenceFile = a.value("reference");
+    o.floatTolerance = a.doubleValue("tolerance");
+    auto report = qlip::runParity(a.positionals()[0], o);
+    std::printf("parity of %s against %s on %s, %s\n", a.positionals()[0].c_str(), o.referenceFile.c_str(), report.device.c_str(),
+                report.precision.c_str());
+    std::printf("%-30s %-18s %-12s %-10s %s\n", "tensor", "shape", "max |err|", "tolerance", "result");
+    for (const auto& r : report.rows)
+        std::printf("%-30s %-18s %-12.3e %-10s %s%s%s\n", r.name.c_str(), r.shape.c_str(), r.maxAbsError,
+                    r.exact ? "exact" : (std::to_string(r.tolerance).substr(0, 8)).c_str(), r.passed ? "ok" : "FAIL",
+                    r.note.empty() ? "" : ": ", r.note.c_str());
+    for (const auto& s : report.skipped) std::printf("skipped  %s\n", s.c_str());
+    int failed = int(std::count_if(report.rows.begin(), report.rows.end(), [](const auto& r) { return !r.passed; }));
+    std::printf("%d passed, %d failed\n", int(report.rows.size()) - failed, failed);
+    return report.passed() ? 0 : 1;
+}
+
+int runBench(int argc, char** argv) {
+    Args a("bench", "[options]",
+           "Benchmark encode, decode and text (3x77) on random-weight models of the released configurations.\n"
+           "Each stage is shown as a fraction of the dense matmul ceiling measured in the same run; also load\n"
+           "time (safetensors -> engine) and peak RSS.");
+    a.option("models", 0, "LIST", "comma-separated presets", "QLIP-B-16-256,QLIP-B-8-256,QLIP-L-14-392")
+        .option("batches", 0, "LIST", "comma-separated batch sizes", "1,4")
+        .option("precisions", 0, "LIST", "comma-separated precisions", "fp32,bf16")
+        .option("repeats", 0, "N", "timed runs per cell (median)", "5")
+        .option("device", 0, "DEV", "auto, cpu or cuda", "auto")
+        .option("threads", 0, "N", "CPU threads (0 = all cores)", "0")
+        .option("markdown", 0, "FILE", "also write the table to FILE")
+        .flag("no-load", 0, "skip the load-time measurement");
+    if (!a.parse(argc, argv)) return 0;
+    qlip::bench::Options o;
+    o.models = splitCommas(a.value("models"));
+    o.batches.clear();
+    for (const auto& b : splitCommas(a.value("batches"))) o.batches.push_back(std::max(1, std::atoi(b.c_str())));
+    o.precisions.clear();
+    for (const auto& p : splitCommas(a.value("precisions"))) o.precisions.push_back(qlip::parsePrecision(p));
+    o.repeats = a.intValue("repeats");
+    o.device = qlip::parseDevice(a.value("device"));
+    o.threads = a.intValue("threads");
+    o.markdown = a.value("markdown");
+    o.measureLoad = !a.has("no-load");
+    return qlip::bench::run(o);
+}
+
+} // namespace qlipx

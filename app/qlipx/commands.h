@@ -1,0 +1,23 @@
+#pragma once
+// The qlipx sub-commands. Each takes the arguments after its name and returns the exit code.
+#include <string>
+#include <vector>
+
+namespace qlipx {
+
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*run)(int argc, char** argv);
+};
+
+const std::vector<Command>& commands();
+
+int runInfo(int argc, char** argv);
+int runEncode(int argc, char** argv);
+int runDecode(int argc, char** argv);
+int runQuery(int argc, char** argv);
+int runParity(int argc, char** argv);
+int runBench(int argc, char** argv);
+
+} // namespace qlipx

@@ -1,0 +1,169 @@
+#include "bench.h"
+
+#include "engine_impl.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <torch/cuda.h>
+
+namespace qlip::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double layerFlops(const TowerConfig& t, double tokens) {
+    const double d = t.hiddenSize, f = t.intermediateSize;
+    double projections = 4 * 2 * tokens * d * d;                   // q, k, v, out
+    double attention = 2 * 2 * tokens * tokens * d;                // scores and context, all heads
+    double mlp = (t.swiglu ? 3 : 2) * 2 * tokens * d * f;
+    return t.numLayers * (projections + attention + mlp);
+}
+
+void syncDevice(const torch::Device& device) {
+    if (device.is_cuda()) torch::cuda::synchronize();
+}
+
+// Median seconds of `repeats` runs of fn after one warm-up run.
+template <class Fn>
+double medianSeconds(int repeats, const torch::Device& device, Fn&& fn) {
+    fn();
+    syncDevice(device);
+    std::vector<double> times;
+    for (int i = 0; i < std::max(1, repeats); ++i) {
+        auto t0 = Clock::now();
+        fn();
+        syncDevice(device);
+        times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+// The dense matmul ceiling of this dtype and device: a 2048^3 product (1024^3 for fp32/fp64 on CPU).
+double matmulCeilingGflops(torch::ScalarType dtype, const torch::Device& device, int repeats) {
+    const int64_t n = device.is_cuda() ? 8192 : (dtype == torch::kBFloat16 ? 2048 : 1024);
+    auto opts = torch::TensorOptions().dtype(dtype).device(device);
+    auto a = torch::randn({n, n}, opts), b = torch::randn({n, n}, opts);
+    torch::NoGradGuard g;
+    double s = medianSeconds(std::max(repeats, 5), device, [&] { (void)torch::mm(a, b); });
+    return 2.0 * n * n * n / s / 1e9;
+}
+
+double peakRssMb() {
+    std::ifstream in("/proc/self/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    return 0;
+}
+
+void resetPeakRss() {
+    std::ofstream out("/proc/self/clear_refs");
+    out << "5"; // Linux: resets VmHWM to the current RSS
+}
+
+struct Row {
+    std::string model, precision, stage;
+    int batch;
+    double ms, gflops, ceiling;
+};
+
+} // namespace
+
+StageFlops stageFlops(const QlipConfig& c) {
+    StageFlops f;
+    const auto& v = c.vision;
+    const double n = v.numPatches(), d = v.hiddenSize, e = v.bsq.embedDim, p2 = 3.0 * v.patchSize * v.patchSize;
+    f.encode = 2 * n * p2 * d + layerFlops(v, n + 1) + 2 * n * d * d + 2 * n * d * e + 2 * d * c.projectionDim;
+    const auto& dec = c.decoder;
+    const double dq = v.postQuantWidth(), pd2 = 3.0 * dec.patchSize * dec.patchSize;
+    f.decode = 2 * n * e * dq + 2 * n * dq * dq + layerFlops(dec, n) + 2 * n * dec.hiddenSize * dec.intermediateSize +
+               2 * n * dec.intermediateSize * pd2;
+    const double tokens = 3.0 * c.text.maxPositions;
+    TowerConfig perPrompt = c.text;
+    f.text = 3 * layerFlops(perPrompt, c.text.maxPositions) + 3 * 2.0 * c.text.hiddenSize * c.projectionDim;
+    (void)tokens;
+    return f;
+}
+
+int run(const Options& o) {
+    applyThreadCount(o.threads);
+    const torch::Device device = resolveDevice(o.device);
+    std::printf("qlipx bench: device %s, %d intra-op threads, %d repeats (median), LibTorch %s\n", device.str().c_str(),
+                torch::get_num_threads(), o.repeats, TORCH_VERSION);
+    if (std::ifstream load("/proc/loadavg"); load) {
+        std::string avg;
+        std::getline(load, avg);
+        std::printf("load average at start: %s\n", avg.c_str());
+    }
+    std::vector<Row> rows;
+    std::vector<std::string> loadLines;
+    std::map<std::string, double> ceilings;
+    for (Precision p : o.precisions) {
+        auto dtype = resolveDtype(p, device);
+        ceilings[precisionName(p)] = matmulCeilingGflops(dtype, device, o.repeats);
+        std::printf("matmul ceiling %s: %.1f GFLOP/s\n", precisionName(p), ceilings[precisionName(p)]);
+    }
+    for (const auto& name : o.models) {
+        QlipConfig config = QlipConfig::preset(name);
+        StageFlops flops = stageFlops(config);
+        for (Precision p : o.precisions) {
+            EngineOptions eo;
+            eo.device = o.device;
+            eo.precision = p;
+            eo.threads = o.threads;
+            resetPeakRss();
+            auto engine = Engine::random(config, eo, 0);
+            if (o.measureLoad && p == o.precisions.front()) {
+                auto dir = std::filesystem::temp_directory_path() / ("qlipx-bench-" + name);
+                engine->saveModelFolder(dir.string(), "F32");
+                engine.reset();
+                resetPeakRss();
+                auto t0 = Clock::now();
+                engine = Engine::open(dir.string(), eo);
+                double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+                auto bytes = std::filesystem::file_size(dir / "model.safetensors");
+                loadLines.push_back(name + ": load " + std::to_string(secs).substr(0, 5) + " s for " +
+                                    std::to_string(bytes / 1000000) + " MB (F32 safetensors), peak RSS after load " +
+                                    std::to_string(int(peakRssMb())) + " MB");
+                std::filesystem::remove_all(dir);
+            }
+            auto& d = engine->impl();
+            torch::NoGradGuard noGrad;
+            const double ceiling = ceilings[precisionName(p)];
+            for (int batch : o.batches) {
+                const int s = config.vision.imageSize;
+                auto pixels = torch::randn({batch, 3, s, s}).to(device, d.dtype);
+                auto codes = torch::randint(0, 2, {batch, config.vision.numPatches(), config.bits()}).mul(2).sub(1).to(device, d.dtype);
+                double enc = medianSeconds(o.repeats, device, [&] { (void)d.model->quantize(d.model->encodeVision(pixels).lastHidden.slice(1, 1)); });
+                double dec = medianSeconds(o.repeats, device, [&] { (void)d.model->decodeCodes(codes); });
+                rows.push_back({name, precisionName(p), "encode", batch, enc * 1e3, flops.encode * batch / enc / 1e9, ceiling});
+                rows.push_back({name, precisionName(p), "decode", batch, dec * 1e3, flops.decode * batch / dec / 1e9, ceiling});
+                std::fflush(stdout);
+            }
+            auto ids = torch::randint(0, config.text.vocabSize, {3, config.text.maxPositions}, torch::kLong).to(device);
+            double text = medianSeconds(o.repeats, device, [&] { (void)d.model->textFeatures(d.model->encodeText(ids).pooled); });
+            rows.push_back({name, precisionName(p), "text 3x77", 3, text * 1e3, flops.text / text / 1e9, ceiling});
+            std::printf("%s %s done, peak RSS %.0f MB\n", name.c_str(), precisionName(p), peakRssMb());
+            std::fflush(stdout);
+        }
+    }
+    std::string table = "| model | precision | stage | batch | median ms | GFLOP/s | % of matmul ceiling |\n|---|---|---|---|---|---|---|\n";
+    for (const auto& r : rows) {
+        char line[256];
+        std::snprintf(line, sizeof line, "| %s | %s | %s | %d | %.1f | %.1f | %.0f %% |\n", r.model.c_str(), r.precision.c_str(),
+                      r.stage.c_str(), r.batch, r.ms, r.gflops, 100.0 * r.gflops / r.ceiling);
+        table += line;
+    }
+    for (const auto& [prec, c] : ceilings) table += "\nmatmul ceiling " + prec + ": " + std::to_string(int(c)) + " GFLOP/s";
+    table += "\n";
+    for (const auto& l : loadLines) table += "\n" + l;
+    table += "\n";
+    std::printf("\n%s", table.c_str());
+    if (!o.markdown.empty()) std::ofstream(o.markdown) << table;
+    return 0;
+}
+
+} // namespace qlip::bench

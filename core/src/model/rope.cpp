@@ -1,0 +1,30 @@
+#include "model/rope.h"
+
+namespace qlip::model {
+
+constexpr double kRopeTheta = 10000.0;
+constexpr double kPretrainGrid = 16.0; // hard-coded in the reference; see the header
+
+RopeTables buildRope2d(int grid, int headDim) {
+    const auto f32 = torch::TensorOptions().dtype(torch::kFloat32);
+    const int64_t half = headDim / 2;     // channels per axis
+    // omega_i = 1 / theta^(2i / half), i = 0 .. half/2 - 1
+    auto exponent = torch::arange(0, half, 2, f32).slice(0, 0, half / 2) / double(half);
+    auto omega = 1.0 / torch::pow(kRopeTheta, exponent);                  // [half/2]
+    auto pos = torch::arange(grid, f32) / double(grid) * kPretrainGrid;   // [g]
+    auto angles = pos.unsqueeze(1) * omega.unsqueeze(0);                   // [g, half/2]
+    angles = angles.repeat_interleave(2, /*dim=*/1);                       // [g, half]: one angle per channel pair
+    auto rowAngles = angles.unsqueeze(1).expand({grid, grid, half});      // first half follows the row
+    auto colAngles = angles.unsqueeze(0).expand({grid, grid, half});      // second half follows the column
+    auto table = torch::cat({rowAngles, colAngles}, /*dim=*/2).reshape({int64_t(grid) * grid, headDim});
+    return {table.cos(), table.sin()};
+}
+
+torch::Tensor applyRope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+    // rotated pair (x0, x1) -> (-x1, x0)
+    auto pairs = x.unflatten(-1, {x.size(-1) / 2, 2});                     // [B, H, T, hd/2, 2]
+    auto rotated = torch::stack({-pairs.select(-1, 1), pairs.select(-1, 0)}, -1).flatten(-2);
+    return x * cos + rotated * sin;
+}
+
+} // namespace qlip::model

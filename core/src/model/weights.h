@@ -1,0 +1,28 @@
+#pragma once
+// Schema-first weight loading: the expected tensors are the model's named_parameters(); every
+// tensor of the file is checked for name, shape and dtype, and all problems are reported at once.
+#include "model/qlip_model.h"
+#include "qlip/safetensors.h"
+
+#include <string>
+#include <vector>
+
+namespace qlip::model {
+
+struct LoadReport {
+    std::vector<std::string> warnings; // e.g. a missing LayerNorm bias left at 0, as HF would
+    int loaded = 0;
+    int ropeTablesChecked = 0;
+};
+
+// Copies the file's tensors into `model` (upcast/downcast to each parameter's dtype).
+// Throws qlip::Error listing every missing, unexpected, misshaped or wrongly typed tensor.
+LoadReport loadWeights(QLIPModelImpl& model, const SafetensorsFile& file);
+
+// The key/shape schema of a model built from `config`, as "key<TAB>[d0, d1]" lines sorted by key.
+std::vector<std::string> parameterSchema(QLIPModelImpl& model);
+
+// Builds a torch tensor (a copy, CPU) from one safetensors entry.
+torch::Tensor tensorFromFile(const SafetensorsFile& file, const TensorInfo& info);
+
+} // namespace qlip::model
