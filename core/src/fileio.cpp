@@ -2,6 +2,7 @@
 
 #include "qlip/error.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -41,7 +42,10 @@ std::vector<uint8_t> readBinaryFile(const std::string& path, const std::string& 
 void writeFileAtomic(const std::string& path, const void* data, size_t size) { writeFileAtomic(path, {{data, size}}); }
 
 void writeFileAtomic(const std::string& path, const std::vector<std::pair<const void*, size_t>>& pieces) {
-    std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    // pid + counter: unique per writer, so two threads saving the same path never share a temp file
+    static std::atomic<unsigned> counter{0};
+    std::string tmp = path;
+    tmp.append(".tmp-").append(std::to_string(::getpid())).append("-").append(std::to_string(counter.fetch_add(1)));
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw Error("cannot write '" + path + "': " + osReason());
     auto fail = [&](const std::string& why) {

@@ -1,0 +1,415 @@
+// Image files: decoding with stb_image, PNG encoding with stb_image_write plus our own tEXt/iTXt
+// chunks, atomic saving, and the pre-processing config. The pixel arithmetic of the CLIP
+// pre-processing lives in preprocess.cpp.
+#include "qlip/image.h"
+
+#include "fileio.h"
+#include "qlip/error.h"
+#include "qlip/json.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h> // fsync, getpid
+#endif
+
+#if QLIP_HAVE_STB
+#include <stb_image.h>
+#include <stb_image_write.h>
+#endif
+
+namespace qlip {
+namespace {
+
+std::string sizeText(int64_t w, int64_t h) { return std::to_string(w) + "x" + std::to_string(h); }
+
+[[noreturn, maybe_unused]] void noImageSupport(const std::string& name) {
+    throw Error(name + ": cannot read or write image files: QLIP Explorer was built without image "
+                       "support (install libstb-dev and rebuild)");
+}
+
+// ": <stb's reason>", or nothing when it has none.
+[[maybe_unused]] std::string stbReason() {
+#if QLIP_HAVE_STB
+    // stb keeps its failure reason in a thread-local variable, so this is safe across threads.
+    const char* r = stbi_failure_reason();
+    return r && *r ? std::string(": ") + r : std::string();
+#else
+    return {};
+#endif
+}
+
+// Format and size read straight from the header of the common formats. stbi_info refuses to
+// report the size of a PNG or JPEG too large for it to decode (and then says "unknown image
+// type"), so this is what lets a 30000x30000 file be named as too large.
+struct Sniffed {
+    const char* format = nullptr;
+    int64_t width = -1, height = -1;
+};
+
+[[maybe_unused]] Sniffed sniff(const uint8_t* d, size_t n) {
+    auto be16 = [&](size_t i) { return int64_t(d[i]) << 8 | d[i + 1]; };
+    auto le16 = [&](size_t i) { return int64_t(d[i + 1]) << 8 | d[i]; };
+    auto be32 = [&](size_t i) { return be16(i) << 16 | be16(i + 2); };
+    auto le32 = [&](size_t i) { return int32_t(uint32_t(le16(i + 2) << 16 | le16(i))); };
+    Sniffed s;
+    if (n >= 8 && std::memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) {
+        s.format = "PNG";
+        if (n >= 24 && std::memcmp(d + 12, "IHDR", 4) == 0) {
+            s.width = be32(16);
+            s.height = be32(20);
+        }
+    } else if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) {
+        s.format = "JPEG";
+        // Walk the marker segments up to the first start-of-frame (SOF0-15 but DHT, JPG, DAC).
+        for (size_t p = 2; p + 4 <= n && d[p] == 0xFF;) {
+            const uint8_t m = d[p + 1];
+            if (m == 0xFF) { // fill byte
+                ++p;
+                continue;
+            }
+            if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+                if (p + 9 <= n) {
+                    s.height = be16(p + 5);
+                    s.width = be16(p + 7);
+                }
+                break;
+            }
+            p += 2 + size_t(be16(p + 2));
+        }
+    } else if (n >= 10 && (std::memcmp(d, "GIF87a", 6) == 0 || std::memcmp(d, "GIF89a", 6) == 0)) {
+        s.format = "GIF";
+        s.width = le16(6);
+        s.height = le16(8);
+    } else if (n >= 26 && d[0] == 'B' && d[1] == 'M') {
+        s.format = "BMP";
+        const bool core = le32(14) == 12; // OS/2 header: 16-bit sizes
+        s.width = core ? le16(18) : le32(18);
+        s.height = core ? le16(20) : std::abs(int64_t(le32(22))); // negative = top-down rows
+    }
+    return s;
+}
+
+// ---- PNG chunks ---------------------------------------------------------------------------
+
+uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc = 0) {
+    static const auto table = [] {
+        std::array<uint32_t, 256> t{};
+        for (uint32_t n = 0; n < 256; ++n) {
+            uint32_t c = n;
+            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[n] = c;
+        }
+        return t;
+    }();
+    crc = ~crc;
+    for (size_t i = 0; i < size; ++i) crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+
+void putBE32(std::vector<uint8_t>& out, uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(uint8_t(v >> shift));
+}
+
+// length, type, data, CRC(type + data)
+std::vector<uint8_t> pngChunk(const char (&type)[5], const std::string& data) {
+    std::vector<uint8_t> chunk;
+    chunk.reserve(data.size() + 12);
+    putBE32(chunk, uint32_t(data.size()));
+    chunk.insert(chunk.end(), type, type + 4);
+    chunk.insert(chunk.end(), data.begin(), data.end());
+    putBE32(chunk, crc32(chunk.data() + 4, chunk.size() - 4));
+    return chunk;
+}
+
+// tEXt for ASCII values (what every viewer shows); iTXt (UTF-8) when the value is not ASCII,
+// since tEXt is Latin-1.
+[[maybe_unused]] std::vector<uint8_t> textChunk(const std::string& key, const std::string& value) {
+    const bool keyOk = !key.empty() && key.size() <= 79 && key.front() != ' ' && key.back() != ' ' &&
+                       key.find("  ") == std::string::npos &&
+                       std::all_of(key.begin(), key.end(), [](char c) { return c >= 32 && c <= 126; });
+    if (!keyOk)
+        throw Error("PNG text key \"" + key + "\" is invalid: it must be 1-79 printable ASCII characters "
+                    "without leading, trailing or double spaces");
+    if (value.find('\0') != std::string::npos)
+        throw Error("PNG text \"" + key + "\": the value contains a NUL character");
+    const bool ascii = std::all_of(value.begin(), value.end(), [](char c) { return uint8_t(c) < 0x80; });
+    if (ascii) return pngChunk("tEXt", key + '\0' + value);
+    // keyword NUL, compression flag 0, method 0, language "" NUL, translated keyword "" NUL, text
+    return pngChunk("iTXt", key + std::string("\0\0\0\0\0", 5) + value);
+}
+
+#if QLIP_HAVE_STB
+void appendBytes(void* context, void* data, int size) {
+    auto* out = static_cast<std::vector<uint8_t>*>(context);
+    const auto* p = static_cast<const uint8_t*>(data);
+    out->insert(out->end(), p, p + size);
+}
+#endif
+
+// ---- files --------------------------------------------------------------------------------
+
+std::string systemError(int err) { return std::generic_category().message(err); }
+
+[[maybe_unused]] std::vector<uint8_t> readFile(const std::string& path, const ImageLimits& limits) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not an image file");
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f) throw Error(path + ": cannot open image: " + systemError(errno));
+    // A compressed image is smaller than its pixels; anything far larger than the biggest
+    // allowed raw image (16-bit RGBA) is not worth reading into memory.
+    const auto fileSize = std::filesystem::file_size(path, ec);
+    const uint64_t maxBytes = uint64_t(limits.maxPixels) * 8 + (uint64_t(64) << 20);
+    if (!ec && fileSize > maxBytes)
+        throw Error(path + ": file is too large for an image (" + std::to_string(fileSize) + " bytes)");
+    std::vector<uint8_t> bytes;
+    if (!ec) bytes.reserve(size_t(fileSize));
+    uint8_t buffer[65536];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
+    if (std::ferror(f.get())) throw Error(path + ": cannot read image: " + systemError(errno));
+    return bytes;
+}
+
+} // namespace
+
+// ---- decoding -----------------------------------------------------------------------------
+
+ImageRGB8 decodeImage(const uint8_t* data, size_t size, const std::string& name, AlphaMode alpha,
+                      const ImageLimits& limits) {
+#if !QLIP_HAVE_STB
+    (void)data, (void)size, (void)alpha, (void)limits;
+    noImageSupport(name);
+#else
+    if (size == 0 || !data) throw Error(name + ": empty file (0 bytes), not an image");
+    if (size > size_t(INT_MAX)) throw Error(name + ": file is too large to decode (" + std::to_string(size) + " bytes)");
+    const int len = int(size);
+
+    // Read only the header first, so a huge image is refused before anything is allocated.
+    auto checkSize = [&](int64_t w, int64_t h) {
+        if (w > limits.maxSide || h > limits.maxSide || w * h > limits.maxPixels)
+            throw Error(name + ": image is " + sizeText(w, h) + " pixels, larger than the limit (" +
+                        std::to_string(limits.maxSide) + " per side, " + std::to_string(limits.maxPixels) +
+                        " pixels in all)");
+    };
+    const Sniffed header = sniff(data, size);
+    if (header.width >= 0) checkSize(header.width, header.height);
+    int w = 0, h = 0, channels = 0;
+    if (!stbi_info_from_memory(data, len, &w, &h, &channels)) {
+        // stb tried every format, so its reason is only "unknown image type".
+        if (header.format) throw Error(name + ": damaged or unsupported " + header.format + " file (bad header)");
+        throw Error(name + ": not a readable image (PNG, JPEG, BMP, GIF, TGA, PSD or PNM expected)" + stbReason());
+    }
+    checkSize(w, h);
+
+    // Our own thread's settings, in case other code changed stb's global flip flag.
+    stbi_set_flip_vertically_on_load_thread(0);
+    // Drop: stb converts grey -> RGB and drops alpha like PIL's convert("RGB"). 16-bit samples
+    // are reduced to their high byte. GIF: the first frame.
+    const bool composite = alpha == AlphaMode::CompositeOnWhite;
+    const int want = composite ? 4 : 3;
+    int dw = 0, dh = 0, dc = 0;
+    std::unique_ptr<stbi_uc, void (*)(void*)> pixels(stbi_load_from_memory(data, len, &dw, &dh, &dc, want),
+                                                    &stbi_image_free);
+    if (!pixels) throw Error(name + ": corrupt or truncated image data" + stbReason());
+    if (dw != w || dh != h)
+        throw Error(name + ": inconsistent image header (" + sizeText(w, h) + " vs " + sizeText(dw, dh) + ")");
+
+    ImageRGB8 image;
+    image.width = w;
+    image.height = h;
+    const size_t count = size_t(w) * size_t(h);
+    if (!composite) {
+        image.rgb.assign(pixels.get(), pixels.get() + count * 3);
+        return image;
+    }
+    image.rgb.resize(count * 3);
+    const stbi_uc* src = pixels.get();
+    uint8_t* dst = image.rgb.data();
+    for (size_t i = 0; i < count; ++i, src += 4, dst += 3) {
+        // c * a + white * (1 - a), rounded to nearest: (v + 127) / 255 never hits a tie.
+        const unsigned a = src[3];
+        for (int c = 0; c < 3; ++c) dst[c] = uint8_t((src[c] * a + 255u * (255u - a) + 127u) / 255u);
+    }
+    return image;
+#endif
+}
+
+ImageRGB8 loadImage(const std::string& path, AlphaMode alpha, const ImageLimits& limits) {
+#if !QLIP_HAVE_STB
+    (void)alpha, (void)limits;
+    noImageSupport(path);
+#else
+    const std::vector<uint8_t> bytes = readFile(path, limits);
+    return decodeImage(bytes.data(), bytes.size(), path, alpha, limits);
+#endif
+}
+
+// ---- encoding -----------------------------------------------------------------------------
+
+std::vector<uint8_t> encodePng(const ImageRGB8& image, const std::vector<std::pair<std::string, std::string>>& text) {
+#if !QLIP_HAVE_STB
+    (void)image, (void)text;
+    noImageSupport("PNG");
+#else
+    if (image.width <= 0 || image.height <= 0 ||
+        image.rgb.size() != size_t(image.width) * size_t(image.height) * 3)
+        throw Error("PNG encoding: invalid image (" + sizeText(image.width, image.height) + ", " +
+                    std::to_string(image.rgb.size()) + " bytes)");
+    // stb_image_write works with int sizes (filtered rows plus one filter byte per row).
+    if ((int64_t(image.width) * 3 + 1) * image.height > INT_MAX / 2)
+        throw Error("PNG encoding: image " + sizeText(image.width, image.height) + " is too large");
+    std::vector<std::vector<uint8_t>> chunks;
+    for (const auto& [key, value] : text) chunks.push_back(textChunk(key, value));
+
+    std::vector<uint8_t> png;
+    if (!stbi_write_png_to_func(appendBytes, &png, image.width, image.height, 3, image.rgb.data(), image.width * 3))
+        throw Error("PNG encoding failed for a " + sizeText(image.width, image.height) + " image");
+    // stb writes signature (8) + IHDR (25) first; text chunks go right after IHDR so that
+    // readers which stop at the image data still see them.
+    constexpr size_t afterIhdr = 8 + 25;
+    if (png.size() < afterIhdr || std::memcmp(png.data() + 12, "IHDR", 4) != 0)
+        throw Error("PNG encoding: unexpected encoder output");
+    std::vector<uint8_t> extra;
+    for (const auto& c : chunks) extra.insert(extra.end(), c.begin(), c.end());
+    png.insert(png.begin() + afterIhdr, extra.begin(), extra.end());
+    return png;
+#endif
+}
+
+void savePng(const std::string& path, const ImageRGB8& image, const std::vector<std::pair<std::string, std::string>>& text) {
+    std::vector<uint8_t> bytes;
+    try {
+        bytes = encodePng(image, text);
+    } catch (const Error& e) {
+        throw Error(path + ": cannot save: " + e.what());
+    }
+    writeFileAtomic(path, bytes.data(), bytes.size());
+}
+
+// ---- model space -> pixels ----------------------------------------------------------------
+
+ImageRGB8 denormalize(const float* chw, int height, int width, const PreprocessConfig& config) {
+    if (!chw || height <= 0 || width <= 0) throw Error("denormalize: invalid tensor " + sizeText(width, height));
+    ImageRGB8 image;
+    image.width = width;
+    image.height = height;
+    const size_t plane = size_t(width) * size_t(height);
+    image.rgb.resize(plane * 3);
+    // Undo the rescale too, so this inverts preprocess() whatever its settings.
+    const double toPixel = config.doRescale ? 1.0 / config.rescaleFactor : 1.0;
+    for (int c = 0; c < 3; ++c) {
+        const float* src = chw + size_t(c) * plane;
+        const double mean = config.mean[size_t(c)], stdev = config.std[size_t(c)];
+        for (size_t i = 0; i < plane; ++i) {
+            double v = src[i];
+            if (config.doNormalize) v = v * stdev + mean;
+            v = std::clamp(std::nearbyint(v * toPixel), 0.0, 255.0); // NaN -> 0 below
+            image.rgb[i * 3 + size_t(c)] = std::isnan(v) ? 0 : uint8_t(v);
+        }
+    }
+    return image;
+}
+
+// ---- preprocessor_config.json -------------------------------------------------------------
+
+PreprocessConfig PreprocessConfig::forImageSize(int imageSize) {
+    PreprocessConfig c;
+    c.shortestEdge = c.cropHeight = c.cropWidth = imageSize;
+    return c;
+}
+
+PreprocessConfig PreprocessConfig::fromJson(const Json& doc, const PreprocessConfig& defaults, const std::string& what) {
+    if (!doc.isObject()) throw Error(what + ": expected a JSON object, got " + doc.typeName());
+    PreprocessConfig c = defaults;
+    auto keyName = [&](const std::string& key) { return what + ": \"" + key + "\""; };
+    // Absent and null (HF writes None as null) both mean "keep the default".
+    auto get = [&](const char* key) -> const Json* {
+        const Json* v = doc.find(key);
+        return v && !v->isNull() ? v : nullptr;
+    };
+    auto positive = [&](const Json& v, const std::string& key) {
+        const int64_t n = v.asInt(keyName(key));
+        if (n < 1 || n > 65536) throw Error(keyName(key) + ": expected a positive size, got " + std::to_string(n));
+        return int(n);
+    };
+    // {"height": h, "width": w}
+    auto heightWidth = [&](const Json& v, const std::string& key, int& height, int& width) {
+        const Json* hj = v.find("height");
+        const Json* wj = v.find("width");
+        if (!hj || !wj) return false;
+        height = positive(*hj, key + ".height");
+        width = positive(*wj, key + ".width");
+        return true;
+    };
+    auto channels = [&](const Json& v, const std::string& key) {
+        std::array<float, 3> out{};
+        if (v.isNumber()) { // one value for all channels
+            out.fill(float(v.asNumber(keyName(key))));
+            return out;
+        }
+        const auto& a = v.asArray(keyName(key));
+        if (a.size() != 3) throw Error(keyName(key) + ": expected 3 values, got " + std::to_string(a.size()));
+        for (size_t i = 0; i < 3; ++i) out[i] = float(a[i].asNumber(keyName(key) + "[" + std::to_string(i) + "]"));
+        return out;
+    };
+
+    if (const Json* v = get("do_resize")) c.doResize = v->asBool(keyName("do_resize"));
+    if (const Json* v = get("size")) {
+        if (v->isNumber()) {
+            c.shortestEdge = positive(*v, "size");
+            c.resizeHeight = c.resizeWidth = 0;
+        } else if (!v->isObject()) {
+            throw Error(keyName("size") + ": expected a number or an object, got " + v->typeName());
+        } else if (const Json* s = v->find("shortest_edge")) {
+            c.shortestEdge = positive(*s, "size.shortest_edge");
+            c.resizeHeight = c.resizeWidth = 0;
+        } else if (!heightWidth(*v, "size", c.resizeHeight, c.resizeWidth)) {
+            throw Error(keyName("size") + ": expected {\"shortest_edge\": n} or {\"height\": h, \"width\": w}");
+        }
+    }
+    if (const Json* v = get("resample")) {
+        const int64_t r = v->asInt(keyName("resample"));
+        if (r < 1 || r > 5)
+            throw Error(keyName("resample") + ": filter " + std::to_string(r) +
+                        " is not supported (1 lanczos, 2 bilinear, 3 bicubic, 4 box, 5 hamming)");
+        c.resample = int(r);
+    }
+    if (const Json* v = get("do_center_crop")) c.doCenterCrop = v->asBool(keyName("do_center_crop"));
+    if (const Json* v = get("crop_size")) {
+        if (v->isNumber()) {
+            c.cropHeight = c.cropWidth = positive(*v, "crop_size");
+        } else if (!v->isObject()) {
+            throw Error(keyName("crop_size") + ": expected a number or an object, got " + v->typeName());
+        } else if (!heightWidth(*v, "crop_size", c.cropHeight, c.cropWidth)) {
+            throw Error(keyName("crop_size") + ": expected {\"height\": h, \"width\": w}");
+        }
+    }
+    if (const Json* v = get("do_rescale")) c.doRescale = v->asBool(keyName("do_rescale"));
+    if (const Json* v = get("rescale_factor")) {
+        c.rescaleFactor = v->asNumber(keyName("rescale_factor"));
+        if (!(c.rescaleFactor > 0) || !std::isfinite(c.rescaleFactor))
+            throw Error(keyName("rescale_factor") + ": expected a positive number");
+    }
+    if (const Json* v = get("do_normalize")) c.doNormalize = v->asBool(keyName("do_normalize"));
+    if (const Json* v = get("image_mean")) c.mean = channels(*v, "image_mean");
+    if (const Json* v = get("image_std")) {
+        c.std = channels(*v, "image_std");
+        for (float s : c.std)
+            if (!(s > 0) || !std::isfinite(s)) throw Error(keyName("image_std") + ": values must be positive");
+    }
+    if (const Json* v = get("do_convert_rgb")) (void)v->asBool(keyName("do_convert_rgb"));
+    return c;
+}
+
+} // namespace qlip
