@@ -1,0 +1,313 @@
+// Engine behaviour through its public API: model folders (good and broken), token files,
+// text inputs, and errors that name the file and the problem without losing the engine.
+#include "qlip/engine.h"
+#include "qlip/error.h"
+#include "qlip/image.h"
+#include "qlip/json.h"
+#include "qlip/npy.h"
+#include "qlip/safetensors.h"
+#include "qlip/tokenizer.h"
+
+#include <QtTest>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kGolden = std::string(QLIPX_TEST_DATA) + "/golden/tiny-b16";
+const std::string kBpe = std::string(QLIPX_TEST_DATA) + "/clip-bpe";
+
+// A copy of the golden model folder (optionally with the CLIP vocabulary) to break on purpose.
+std::string makeModelFolder(const QTemporaryDir& dir, const std::string& name, bool withTokenizer = false) {
+    fs::path folder = fs::path(dir.path().toStdString()) / name;
+    fs::create_directories(folder);
+    fs::copy_file(kGolden + "/config.json", folder / "config.json");
+    fs::copy_file(kGolden + "/model.safetensors", folder / "model.safetensors");
+    if (withTokenizer) {
+        fs::copy_file(kBpe + "/vocab.json", folder / "vocab.json");
+        fs::copy_file(kBpe + "/merges.txt", folder / "merges.txt");
+    }
+    return folder.string();
+}
+
+void writeText(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+std::string openError(const std::string& folder) {
+    try {
+        qlip::Engine::open(folder, {qlip::Device::CPU});
+    } catch (const qlip::Error& e) {
+        return e.what();
+    }
+    return {};
+}
+
+// Rewrite model.safetensors through `edit(name, shape) -> keep?`, adding `extra` tensors.
+void rewriteWeights(const std::string& folder, const std::function<bool(const std::string&, std::vector<int64_t>&)>& edit,
+                    const std::vector<std::string>& extra = {}) {
+    auto src = qlip::SafetensorsFile::open(kGolden + "/model.safetensors");
+    qlip::SafetensorsWriter w;
+    std::vector<std::vector<float>> keep;
+    for (const auto& t : src.tensors()) {
+        std::vector<int64_t> shape = t.shape;
+        if (!edit(t.name, shape)) continue;
+        int64_t n = 1;
+        for (auto d : shape) n *= d;
+        auto values = src.readAsDouble(t.name); // real values, so the stored RoPE tables stay valid
+        keep.emplace_back(size_t(n), 0.5f);
+        if (shape == t.shape) std::copy(values.begin(), values.end(), keep.back().begin());
+        w.add(t.name, qlip::DType::F32, shape, keep.back().data(), keep.back().size() * 4);
+    }
+    float one = 1;
+    for (const auto& name : extra) w.add(name, qlip::DType::F32, {1}, &one, 4);
+    w.save(folder + "/model.safetensors");
+}
+
+qlip::TokenGrid gridOf(int rows, int cols, int64_t value) {
+    qlip::TokenGrid g;
+    g.rows = rows;
+    g.cols = cols;
+    g.bits = 28;
+    g.indices.assign(size_t(rows) * cols, value);
+    return g;
+}
+
+} // namespace
+
+class TestEngine : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void opensGoldenFolder();
+    void badFolders_data();
+    void badFolders();
+    void reportsEveryWeightMismatch();
+    void loadsHalfPrecisionWeights();
+    void savedFolderLoadsBack();
+    void decodeRejectsWrongTokens();
+    void tokenFilesRoundTrip();
+    void tokenFileErrors();
+    void textInputs();
+    void imageEncodeMatchesPixels();
+};
+
+void TestEngine::opensGoldenFolder() {
+    auto e = qlip::Engine::open(kGolden, {qlip::Device::CPU});
+    const auto& i = e->info();
+    QCOMPARE(i.gridRows, 16);
+    QCOMPARE(i.bits, 28);
+    QCOMPARE(i.imageSize, 128);
+    QCOMPARE(i.device, std::string("cpu"));
+    QVERIFY(std::abs(i.logitScale - 4.02958f) < 1e-4);
+    QVERIFY(!e->hasTokenizer());
+    QVERIFY(i.warnings.empty());
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, e->embedTexts({"a cat"})); // no vocabulary in this folder
+}
+
+void TestEngine::badFolders_data() {
+    QTest::addColumn<QString>("damage");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("missing folder") << "rmdir" << "does not exist";
+    QTest::newRow("no config") << "rm config.json" << "has no config.json";
+    QTest::newRow("malformed config") << "config {\"vision_config\": [" << "config.json";
+    QTest::newRow("config not an object") << "config [1]" << "expected a JSON object";
+    QTest::newRow("wrong quantizer") << "quantizer" << "only \"bsq\"";
+    QTest::newRow("config wrong type") << "config {\"projection_dim\": \"big\", \"vision_projection_bias\": true, \"text_projection_bias\": false}" << "projection_dim";
+    QTest::newRow("no weights") << "rm model.safetensors" << "has no model.safetensors";
+    QTest::newRow("pickle only") << "pickle" << "never are";
+    QTest::newRow("truncated weights") << "truncate" << "outside the data section";
+    QTest::newRow("header length too large") << "header" << "larger than the";
+}
+
+void TestEngine::badFolders() {
+    QFETCH(QString, damage);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    std::string folder = makeModelFolder(dir, "m");
+    const std::string d = damage.toStdString();
+    if (d == "rmdir") fs::remove_all(folder);
+    else if (d.rfind("rm ", 0) == 0) fs::remove(folder + "/" + d.substr(3));
+    else if (d.rfind("config ", 0) == 0) writeText(folder + "/config.json", d.substr(7));
+    else if (d == "quantizer") {
+        std::ifstream in(kGolden + "/config.json");
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        text.replace(text.find("\"bsq\""), 5, "\"vq\"");
+        writeText(folder + "/config.json", text);
+    } else if (d == "pickle") {
+        fs::remove(folder + "/model.safetensors");
+        writeText(folder + "/pytorch_model.bin", "PK\x03\x04 not to be unpickled");
+    } else if (d == "truncate") fs::resize_file(folder + "/model.safetensors", fs::file_size(folder + "/model.safetensors") / 2);
+    else if (d == "header") {
+        std::fstream f(folder + "/model.safetensors", std::ios::in | std::ios::out | std::ios::binary);
+        const char big[8] = {0, 0, 0, 0, 0x10, 0, 0, 0};
+        f.write(big, 8);
+    }
+    std::string err = openError(folder);
+    QVERIFY2(!err.empty(), "broken folder was accepted");
+    QVERIFY2(err.find(expected.toStdString()) != std::string::npos, err.c_str());
+    QVERIFY2(err.find(folder) != std::string::npos, err.c_str()); // names the folder or file
+}
+
+void TestEngine::reportsEveryWeightMismatch() {
+    QTemporaryDir dir;
+    std::string folder = makeModelFolder(dir, "m");
+    rewriteWeights(folder, [](const std::string& name, std::vector<int64_t>& shape) {
+        if (name == "text_projection.weight") return false;                  // missing
+        if (name == "vision_model.quant_embed.c_proj.weight") shape[0] = 27; // wrong shape
+        return true;
+    }, {"vision_model.extra_head.weight"});                                  // unexpected
+    std::string err = openError(folder);
+    qInfo("%s", err.c_str());
+    QVERIFY(err.find("3 problems") != std::string::npos);
+    QVERIFY(err.find("missing tensors (1):\n    text_projection.weight [32, 64]") != std::string::npos);
+    QVERIFY(err.find("unexpected tensors (1):\n    vision_model.extra_head.weight [1]") != std::string::npos);
+    QVERIFY(err.find("vision_model.quant_embed.c_proj.weight: file [27, 64], model expects [28, 64]") != std::string::npos);
+
+    // A missing LayerNorm bias is left at zero with a warning, as the reference loader does.
+    std::string folder2 = makeModelFolder(dir, "m2");
+    rewriteWeights(folder2, [](const std::string& name, std::vector<int64_t>&) { return name != "vision_model.post_layernorm.bias"; });
+    auto e = qlip::Engine::open(folder2, {qlip::Device::CPU});
+    QCOMPARE(e->info().warnings.size(), size_t(1));
+    QVERIFY(e->info().warnings[0].find("post_layernorm.bias") != std::string::npos);
+}
+
+void TestEngine::loadsHalfPrecisionWeights() {
+    // BF16 and F16 weight files are upcast; results stay close to the F32 model.
+    QTemporaryDir dir;
+    auto ref = qlip::Engine::open(kGolden, {qlip::Device::CPU});
+    auto grid = ref->encode({[] {
+        qlip::PixelTensor p;
+        p.height = p.width = 128;
+        p.chw.resize(3 * 128 * 128);
+        for (size_t i = 0; i < p.chw.size(); ++i) p.chw[i] = float(std::sin(0.01 * double(i)));
+        return p;
+    }()}).front();
+    auto refPixels = ref->decode({grid}).front();
+    for (const char* dtype : {"BF16", "F16"}) {
+        std::string folder = dir.path().toStdString() + "/" + dtype;
+        ref->saveModelFolder(folder, dtype);
+        auto half = qlip::Engine::open(folder, {qlip::Device::CPU});
+        auto pixels = half->decode({grid}).front();
+        double err = 0;
+        for (size_t i = 0; i < pixels.chw.size(); ++i) err = std::max(err, double(std::abs(pixels.chw[i] - refPixels.chw[i])));
+        qInfo("%s weights: max |pixel diff| %.4f", dtype, err);
+        QVERIFY(err > 0);    // the weights really were rounded
+        QVERIFY(err < 0.05);
+    }
+}
+
+void TestEngine::savedFolderLoadsBack() {
+    QTemporaryDir dir;
+    auto ref = qlip::Engine::open(kGolden, {qlip::Device::CPU});
+    std::string folder = dir.path().toStdString() + "/copy";
+    ref->saveModelFolder(folder, "F32");
+    auto copy = qlip::Engine::open(folder, {qlip::Device::CPU});
+    QCOMPARE(copy->config().toJson().dump(), ref->config().toJson().dump());
+    auto g = gridOf(16, 16, 123456789);
+    QCOMPARE(copy->decode({g}).front().chw, ref->decode({g}).front().chw);
+}
+
+void TestEngine::decodeRejectsWrongTokens() {
+    auto e = qlip::Engine::open(kGolden, {qlip::Device::CPU});
+    auto good = gridOf(16, 16, 5);
+    auto before = e->decode({good}).front().chw;
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, e->decode({gridOf(8, 8, 5)}));                 // another grid
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, e->decode({gridOf(16, 16, int64_t(1) << 28)})); // out of range
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, e->decode({gridOf(16, 16, -1)}));
+    auto wrongBits = good;
+    wrongBits.bits = 18;
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, e->decode({wrongBits}));
+    QCOMPARE(e->decode({good}).front().chw, before); // the engine is unharmed
+    qlip::PixelTensor small;
+    small.height = small.width = 64;
+    small.chw.assign(3 * 64 * 64, 0.f);
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, e->encode({small}));
+}
+
+void TestEngine::tokenFilesRoundTrip() {
+    QTemporaryDir dir;
+    auto g = gridOf(16, 16, 0);
+    for (int n = 0; n < g.count(); ++n) g.indices[n] = (int64_t(n) * 2654435761LL) % (int64_t(1) << 28);
+    std::string path = dir.path().toStdString() + "/t.npy";
+    qlip::saveTokens(path, g, {"tiny", "img.png", "{\"shortest_edge\": 128}"});
+    auto back = qlip::loadTokens(path, 16, 16, 28);
+    QCOMPARE(back.indices, g.indices);
+    QCOMPARE(back.groupIndices(), g.groupIndices());
+    std::ifstream side(dir.path().toStdString() + "/t.json");
+    std::string sidecar((std::istreambuf_iterator<char>(side)), {});
+    QVERIFY(sidecar.find("\"bits\":28") != std::string::npos);
+    QVERIFY(sidecar.find("msb-first") != std::string::npos);
+}
+
+void TestEngine::tokenFileErrors() {
+    QTemporaryDir dir;
+    const std::string base = dir.path().toStdString();
+    qlip::saveTokens(base + "/small.npy", gridOf(8, 8, 1), {"tiny", "", "{}"});
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, qlip::loadTokens(base + "/small.npy", 16, 16, 28)); // wrong grid
+    // out-of-range index written by hand (no sidecar)
+    std::vector<int64_t> bad(256, int64_t(1) << 30);
+    qlip::saveNpy(base + "/range.npy", "<i8", {16, 16}, bad.data(), bad.size() * 8);
+    try {
+        qlip::loadTokens(base + "/range.npy", 16, 16, 28);
+        QFAIL("out-of-range tokens accepted");
+    } catch (const qlip::Error& e) {
+        QVERIFY2(std::string(e.what()).find("outside [0, 2^28)") != std::string::npos, e.what());
+        QVERIFY2(std::string(e.what()).find("range.npy") != std::string::npos, e.what());
+    }
+    writeText(base + "/trunc.npy", "\x93NUMPY\x01\x00\x76\x00{'descr': '<i8', 'fortran_order': False, 'shape': (16, 16), }");
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, qlip::loadTokens(base + "/trunc.npy", 16, 16, 28));
+    writeText(base + "/junk.npy", "not numpy at all");
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, qlip::loadTokens(base + "/junk.npy", 16, 16, 28));
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, qlip::loadTokens(base + "/missing.npy", 16, 16, 28));
+}
+
+void TestEngine::textInputs() {
+    QTemporaryDir dir;
+    auto e = qlip::Engine::open(makeModelFolder(dir, "m", true), {qlip::Device::CPU});
+    QVERIFY(e->hasTokenizer());
+    std::string longPrompt;
+    for (int i = 0; i < 2000; ++i) longPrompt += "cat ";
+    QCOMPARE(longPrompt.size(), size_t(8000));
+    longPrompt += std::string(2000, 'x');
+    auto emb = e->embedTexts({"", longPrompt, "a photo of a cat", "\xF0\x9F\x8D\x8E apple \xFF\xFE"});
+    QCOMPARE(emb.size(), size_t(4));
+    for (const auto& v : emb) {
+        double norm = 0;
+        for (float x : v) { QVERIFY(std::isfinite(x)); norm += double(x) * x; }
+        QVERIFY(std::abs(norm - 1.0) < 1e-4);
+    }
+    QVERIFY(emb[0] != emb[2]);
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, e->embedTexts({}));
+    auto image = e->embedImages({e->preprocess([] {
+        qlip::ImageRGB8 img;
+        img.width = img.height = 128;
+        img.rgb.assign(128 * 128 * 3, 200);
+        return img;
+    }())}).front();
+    auto zs = e->zeroShot(image, emb, qlip::ZeroShotScale::Learned);
+    double sum = 0;
+    for (float p : zs.probabilities) sum += p;
+    QVERIFY(std::abs(sum - 1.0) < 1e-5);
+    QVERIFY(std::abs(zs.scale - std::exp(4.02958)) < 1e-3);
+}
+
+void TestEngine::imageEncodeMatchesPixels() {
+    // encodeImage = preprocess + encode; a bad image file is a clear error and leaves the engine usable.
+    auto e = qlip::Engine::open(kGolden, {qlip::Device::CPU});
+    qlip::ImageRGB8 img;
+    img.width = 300;
+    img.height = 200;
+    img.rgb.resize(size_t(300) * 200 * 3);
+    for (size_t i = 0; i < img.rgb.size(); ++i) img.rgb[i] = uint8_t((i * 7) % 251);
+    auto a = e->encodeImage(img);
+    auto b = e->encode({e->preprocess(img)}).front();
+    QCOMPARE(a.indices, b.indices);
+    QTemporaryDir dir;
+    std::string empty = dir.path().toStdString() + "/empty.png";
+    writeText(empty, "");
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, e->encodeImage(qlip::loadImage(empty)));
+    QCOMPARE(e->encodeImage(img).indices, a.indices);
+}
+
+QTEST_GUILESS_MAIN(TestEngine)
+#include "test_engine.moc"
