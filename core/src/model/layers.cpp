@@ -17,6 +17,16 @@ torch::Tensor layerNorm(const torch::nn::LayerNorm& ln, const torch::Tensor& x) 
     return y.to(x.scalar_type());
 }
 
+// LibTorch 1.13's CPU kernels for transcendental ops (SiLU, tanh) in bf16/fp16 are several times
+// slower than converting to float32 and back; on CUDA the native kernels are fine.
+static bool reducedOnCpu(const torch::Tensor& x) {
+    return !x.is_cuda() && (x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kFloat16);
+}
+
+static torch::Tensor siluAnyPrecision(const torch::Tensor& x) {
+    return reducedOnCpu(x) ? torch::silu(x.to(torch::kFloat32)).to(x.scalar_type()) : torch::silu(x);
+}
+
 torch::nn::LayerNorm makeLayerNorm(int64_t width, double eps) {
     return torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(eps));
 }
@@ -58,8 +68,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
         auto mask = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
         scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
     }
-    const auto softmaxType = x.scalar_type() == torch::kFloat64 ? torch::kFloat64 : torch::kFloat32;
-    auto probs = torch::softmax(scores, -1, softmaxType).to(x.scalar_type());
+    // fp32/fp64 as the reference. In bf16/fp16 the native kernel accumulates in float32 internally;
+    // asking for a float32 result instead is ~6x slower on the CPU for the same bf16-rounded output.
+    auto probs = torch::softmax(scores, -1);
     auto context = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, D}); // heads merged back, head-major
     if (inner_attn_ln) context = layerNorm(inner_attn_ln, context);
     return out_proj(context);
@@ -80,7 +91,7 @@ MlpImpl::MlpImpl(const TowerConfig& c) : swiglu(c.swiglu) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-    torch::Tensor h = swiglu ? torch::silu(w1(x)) * w2(x) : torch::gelu(fc1(x)); // exact erf GELU
+    torch::Tensor h = swiglu ? siluAnyPrecision(w1(x)) * w2(x) : torch::gelu(fc1(x)); // exact erf GELU
     if (ffn_ln) h = layerNorm(ffn_ln, h);
     return swiglu ? w3(h) : fc2(h);
 }

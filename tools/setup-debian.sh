@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs what QLIP Explorer needs on Debian 12 and is not there yet (build, tests, screenshots).
+# Safe to run again: only missing packages are installed. Runs apt through sudo when not root.
+set -eu
+PACKAGES="
+  cmake ninja-build g++ pkg-config ccache
+  libtorch-dev libopenblas0-openmp libstb-dev
+  qt6-base-dev libqt6opengl6-dev qt6-charts-dev libimgui-dev
+  xvfb xauth libgl1-mesa-dri fonts-dejavu-core
+  python3-torch python3-pil python3-numpy
+"
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+  echo "setup-debian: all packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "setup-debian: installing$missing"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $missing
