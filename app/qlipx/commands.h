@@ -19,5 +19,6 @@ int runDecode(int argc, char** argv);
 int runQuery(int argc, char** argv);
 int runParity(int argc, char** argv);
 int runBench(int argc, char** argv);
+int runTrainTokenizer(int argc, char** argv);
 
 } // namespace qlipx
