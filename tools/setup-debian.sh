@@ -7,7 +7,7 @@ PACKAGES="
   libtorch-dev libopenblas0-openmp libstb-dev
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev libimgui-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
-  python3-torch python3-pil python3-numpy
+  python3-torch python3-pil python3-numpy librsvg2-bin
 "
 missing=""
 for p in $PACKAGES; do
