@@ -3,6 +3,7 @@
 #include "args.h"
 #include "bench.h"
 #include "qlip/engine.h"
+#include "qlip/eval.h"
 #include "qlip/error.h"
 #include "qlip/json.h"
 #include "qlip/parity.h"
@@ -95,6 +96,7 @@ const std::vector<Command>& commands() {
         {"query", "zero-shot label probabilities for an image", runQuery},
         {"parity", "check the engine against a golden reference folder", runParity},
         {"bench", "benchmark the released configurations with random weights", runBench},
+        {"eval", "reconstruction, token usage and zero-shot figures on a packed image set", runEval},
         {"train-tokenizer", "train a small QLIP (BSQ autoencoder + text tower) from scratch", runTrainTokenizer},
     };
     return list;
@@ -331,6 +333,45 @@ int runTrainTokenizer(int argc, char** argv) {
                      p.step, p.steps, p.loss, p.recon, p.psnr, p.entropy, p.codebookEntropy, p.clip, std::exp(p.logitScale),
                      p.imagesPerSecond, p.etaSeconds / 60);
     });
+    return 0;
+}
+
+} // namespace qlipx
+
+namespace qlipx {
+
+int runEval(int argc, char** argv) {
+    Args a("eval", "-m MODEL --data DIR [--set fluent|noto]",
+           "Evaluate a model on a folder made by tools/emoji_data.py: PSNR/SSIM of the reconstructions,\n"
+           "distinct tokens and per-bit entropy, zero-shot top-1/top-5 over all labels, the fixed\n"
+           "100-way subset and category accuracy (prompt 'an emoji of {label}').");
+    a.option("model", 'm', "MODEL", "model folder")
+        .option("data", 0, "DIR", "data folder")
+        .option("set", 0, "NAME", "fluent (held-out) or noto (in training)", "fluent")
+        .option("template", 't', "TEXT", "prompt template", "an emoji of {}")
+        .option("grid", 0, "PNG", "write originals above reconstructions (32 images)");
+    addEngineOptions(a);
+    if (!a.parse(argc, argv)) return 0;
+    qlip::EvalOptions o;
+    const std::string set = a.value("set");
+    if (set == "noto") {
+        o.imagesFile = "train_images.npy";
+        o.metaFile = "train.json";
+        o.subsetKey = "noto_eval";
+        o.hundredWayKey = "";
+    } else if (set != "fluent") throw qlip::Error("eval: --set must be fluent or noto");
+    o.promptTemplate = a.value("template");
+    o.gridPng = a.value("grid");
+    auto engine = qlip::Engine::open(modelFolder(a), engineOptions(a));
+    auto r = qlip::evaluate(*engine, a.value("data"), o);
+    std::printf("set %s: %d images, %.1f s\n", set.c_str(), r.images, r.seconds);
+    std::printf("reconstruction  PSNR %.2f dB  SSIM %.4f  (baseline %dx%d block mean: %.2f dB)\n", r.psnr, r.ssim,
+                engine->info().patchSize, engine->info().patchSize, r.blockMeanPsnr);
+    std::printf("tokens          %d distinct, per-bit entropy sum %.2f of %d\n", r.distinctTokens, r.bitEntropySum, engine->info().bits);
+    if (r.labels)
+        std::printf("zero-shot       %d labels: top-1 %.2f %%  top-5 %.2f %%  category %.2f %%%s\n", r.labels, 100 * r.top1,
+                    100 * r.top5, 100 * r.categoryTop1,
+                    r.hundredWayTop1 >= 0 ? ("  100-way top-1 " + std::to_string(100 * r.hundredWayTop1).substr(0, 5) + " %").c_str() : "");
     return 0;
 }
 

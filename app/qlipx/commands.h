@@ -20,5 +20,6 @@ int runQuery(int argc, char** argv);
 int runParity(int argc, char** argv);
 int runBench(int argc, char** argv);
 int runTrainTokenizer(int argc, char** argv);
+int runEval(int argc, char** argv);
 
 } // namespace qlipx

@@ -15,9 +15,9 @@ const float kStd[3] = {0.26862954f, 0.26130258f, 0.27577711f};
 
 const Json::Array& entries(const Json& doc, const std::string& path) {
     if (doc.isArray()) return doc.asArray();
-    for (const char* key : {"images", "items", "entries"})
+    for (const char* key : {"items", "images"})
         if (const Json* a = doc.find(key); a && a->isArray()) return a->asArray();
-    throw Error("'" + path + "': expected a list of image entries (an array, or an object with \"images\")");
+    throw Error("'" + path + "': expected a list of image entries (an array, or an object with \"items\")");
 }
 
 std::string stringField(const Json& e, std::initializer_list<const char*> keys) {
