@@ -17,6 +17,8 @@ private Q_SLOTS:
     void golden();
     void indexRoundTrip();
     void bf16StaysClose();
+    void goldenOnCuda_data();
+    void goldenOnCuda();
 };
 
 void TestParity::golden_data() {
@@ -102,6 +104,31 @@ void TestParity::bf16StaysClose() {
         qInfo("bf16 %-28s max |err| %.3e", r.name.c_str(), r.maxAbsError);
         if (r.name == "reconstructions_rgb01" || r.name == "image_embeds" || r.name == "text_embeds")
             QVERIFY2(r.maxAbsError < 0.1, r.name.c_str());
+    }
+}
+
+void TestParity::goldenOnCuda_data() {
+    QTest::addColumn<QString>("precision");
+    QTest::addColumn<double>("tolerance");
+    QTest::newRow("fp32") << "fp32" << 2e-4;
+    QTest::newRow("bf16") << "bf16" << 0.25;
+    QTest::newRow("fp16") << "fp16" << 0.25;
+}
+
+void TestParity::goldenOnCuda() {
+    if (!qlip::cudaAvailable()) QSKIP("this LibTorch has no CUDA device");
+    QFETCH(QString, precision);
+    QFETCH(double, tolerance);
+    qlip::ParityOptions o;
+    o.engine.device = qlip::Device::CUDA;
+    o.engine.precision = qlip::parsePrecision(precision.toStdString());
+    o.floatTolerance = tolerance;
+    auto report = qlip::runParity(kGolden, o);
+    QCOMPARE(report.device, std::string("cuda:0"));
+    for (const auto& r : report.rows) {
+        qInfo("cuda %s %-28s max |err| %.3e", qPrintable(precision), r.name.c_str(), r.maxAbsError);
+        // fp32 must meet the reference tolerances; reduced precisions may flip near-zero bits.
+        if (precision == "fp32") QVERIFY2(r.passed, r.name.c_str());
     }
 }
 

@@ -1,0 +1,19 @@
+#!/bin/bash
+# One prepared run for a GPU machine lent by the `device` tool (no Qt there, pip's torch brings a
+# CUDA LibTorch). Builds core + qlipx + bench + the core tests' dependencies with QLIPX_GUI=OFF,
+# runs the golden parity on CUDA in fp32/bf16/fp16 and the benchmark, and leaves logs in $OUT.
+set -uo pipefail
+OUT=${OUT:-/tmp/gpu-check}
+mkdir -p "$OUT"
+TORCH_DIR=$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "share/cmake/Torch"))')
+nvidia-smi | tee "$OUT/nvidia-smi.txt"
+cmake -G Ninja -S . -B build-gpu -DQLIPX_GUI=OFF -DQLIPX_TESTS=OFF -DCMAKE_BUILD_TYPE=Release \
+  -DTorch_DIR="$TORCH_DIR" -DCMAKE_CUDA_ARCHITECTURES=90 2>&1 | tee "$OUT/configure.log"
+cmake --build build-gpu -j16 2>&1 | tail -50 | tee "$OUT/build.log"
+Q=build-gpu/app/qlipx
+for p in fp32 bf16 fp16; do
+  tol=2e-4; [ "$p" = fp32 ] || tol=0.25
+  $Q parity tests/data/golden/tiny-b16 --device cuda --precision $p --tolerance $tol 2>&1 | tee "$OUT/parity-cuda-$p.txt"
+done
+$Q parity tests/data/golden/tiny-b16 --device cpu 2>&1 | tee "$OUT/parity-cpu-fp32.txt"
+$Q bench --device cuda --precisions fp32,bf16,fp16 --batches 1,16 --repeats 10 --markdown "$OUT/bench-cuda.md" 2>&1 | tee "$OUT/bench-cuda.log"
