@@ -39,10 +39,27 @@ qlip::EngineOptions engineOptions(const Args& a) {
     return o;
 }
 
+// The embedded default model: installed next to the executable (../share/qlip-explorer/models),
+// or in the source tree when running from a build folder.
+std::string defaultModelFolder() {
+    const std::string name = "qlip-emoji-64";
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    std::vector<fs::path> candidates;
+    if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share/qlip-explorer/models" / name);
+    candidates.push_back(fs::path(QLIPX_SOURCE_DIR) / "resources/models" / name);
+    for (const auto& c : candidates)
+        if (fs::is_regular_file(c / "config.json")) return c.string();
+    return {};
+}
+
 std::string modelFolder(const Args& a) {
     if (a.has("model")) return a.value("model");
     if (const char* env = std::getenv("QLIPX_MODEL")) return env;
-    throw qlip::Error("no model given: pass -m MODEL_FOLDER (a Hugging Face QLIP snapshot) or set QLIPX_MODEL");
+    std::string folder = defaultModelFolder();
+    if (folder.empty())
+        throw qlip::Error("no model given and the default model is not installed: pass -m MODEL_FOLDER (a Hugging Face QLIP snapshot)");
+    return folder;
 }
 
 std::string preprocessJson(const qlip::PreprocessConfig& p) {
@@ -126,7 +143,7 @@ int runEncode(int argc, char** argv) {
            "Encode images into QLIP token grids. Each image gives OUT/<name>.npy (int64 indices [rows, cols])\n"
            "and OUT/<name>.json (model, grid, bits, bit order, pre-processing). With one image and an OUT\n"
            "ending in .npy, that file is written. Unreadable images are reported and skipped.");
-    a.option("model", 'm', "MODEL", "model folder").option("output", 'o', "OUT", "output folder or .npy file");
+    a.option("model", 'm', "MODEL", "model folder (default: the embedded emoji model)").option("output", 'o', "OUT", "output folder or .npy file");
     addEngineOptions(a);
     if (!a.parse(argc, argv)) return 0;
     const auto& images = a.positionals();
@@ -162,7 +179,7 @@ int runEncode(int argc, char** argv) {
 
 int runDecode(int argc, char** argv) {
     Args a("decode", "TOKENS.npy -m MODEL -o IMAGE.png", "Decode a token grid (as written by 'qlipx encode') into a PNG.");
-    a.option("model", 'm', "MODEL", "model folder").option("output", 'o', "PNG", "output image");
+    a.option("model", 'm', "MODEL", "model folder (default: the embedded emoji model)").option("output", 'o', "PNG", "output image");
     addEngineOptions(a);
     if (!a.parse(argc, argv)) return 0;
     if (a.positionals().size() != 1) throw qlip::Error("decode: give exactly one TOKENS file");
@@ -179,7 +196,7 @@ int runDecode(int argc, char** argv) {
 int runQuery(int argc, char** argv) {
     Args a("query", "IMAGE -m MODEL --labels \"a cat, a dog\"",
            "Zero-shot classification: probabilities of each label for the image, sorted.");
-    a.option("model", 'm', "MODEL", "model folder")
+    a.option("model", 'm', "MODEL", "model folder (default: the embedded emoji model)")
         .option("labels", 'l', "LIST", "comma-separated labels (repeatable)")
         .option("labels-file", 0, "FILE", "one label per line")
         .option("template", 't', "TEXT", "prompt template, {} is replaced by the label", "{}")
@@ -345,7 +362,7 @@ int runEval(int argc, char** argv) {
            "Evaluate a model on a folder made by tools/emoji_data.py: PSNR/SSIM of the reconstructions,\n"
            "distinct tokens and per-bit entropy, zero-shot top-1/top-5 over all labels, the fixed\n"
            "100-way subset and category accuracy (prompt 'an emoji of {label}').");
-    a.option("model", 'm', "MODEL", "model folder")
+    a.option("model", 'm', "MODEL", "model folder (default: the embedded emoji model)")
         .option("data", 0, "DIR", "data folder")
         .option("set", 0, "NAME", "fluent (held-out) or noto (in training)", "fluent")
         .option("template", 't', "TEXT", "prompt template", "an emoji of {}")
