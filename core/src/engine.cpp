@@ -29,6 +29,13 @@ std::vector<float> toVector(const torch::Tensor& t) {
     return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
+// Rows of `features` [B, J], L2-normalised, appended to `out`.
+void appendUnitRows(torch::Tensor features, std::vector<std::vector<float>>& out) {
+    features = features.to(torch::kFloat32);
+    features = features / features.norm(2, -1, true);
+    for (int64_t b = 0; b < features.size(0); ++b) out.push_back(toVector(features[b]));
+}
+
 // Run `fn(begin, end)` over [0, n) in chunks of at most `chunk`.
 template <class Fn>
 void forChunks(size_t n, int chunk, Fn&& fn) {
@@ -224,11 +231,8 @@ std::vector<std::vector<float>> Engine::embedImages(const std::vector<PixelTenso
     std::vector<std::vector<float>> out;
     forChunks(pixels.size(), d.options.maxBatch, [&](size_t begin, size_t end) {
         auto batch = d.pixelBatch(pixels, begin, end);
-        auto features = guarded("embedding images", [&] {
-            return d.model->imageFeatures(d.model->encodeVision(batch).pooled);
-        }).to(torch::kFloat32);
-        features = features / features.norm(2, -1, true);
-        for (int64_t b = 0; b < features.size(0); ++b) out.push_back(toVector(features[b]));
+        appendUnitRows(guarded("embedding images", [&] { return d.model->imageFeatures(d.model->encodeVision(batch).pooled); }),
+                       out);
     });
     return out;
 }
@@ -241,11 +245,7 @@ std::vector<std::vector<float>> Engine::embedTexts(const std::vector<std::string
     forChunks(texts.size(), std::max(d.options.maxBatch, 64), [&](size_t begin, size_t end) {
         std::vector<std::string> part(texts.begin() + long(begin), texts.begin() + long(end));
         auto ids = d.tokenIds(part);
-        auto features = guarded("embedding texts", [&] {
-            return d.model->textFeatures(d.model->encodeText(ids).pooled);
-        }).to(torch::kFloat32);
-        features = features / features.norm(2, -1, true);
-        for (int64_t b = 0; b < features.size(0); ++b) out.push_back(toVector(features[b]));
+        appendUnitRows(guarded("embedding texts", [&] { return d.model->textFeatures(d.model->encodeText(ids).pooled); }), out);
     });
     return out;
 }
