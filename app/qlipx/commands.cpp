@@ -70,7 +70,7 @@ std::string preprocessJson(const qlip::PreprocessConfig& p) {
     o["crop"] = qlip::Json(qlip::Json::Array{qlip::Json(p.cropHeight), qlip::Json(p.cropWidth)});
     o["image_mean"] = qlip::Json(qlip::Json::Array{qlip::Json(double(p.mean[0])), qlip::Json(double(p.mean[1])), qlip::Json(double(p.mean[2]))});
     o["image_std"] = qlip::Json(qlip::Json::Array{qlip::Json(double(p.std[0])), qlip::Json(double(p.std[1])), qlip::Json(double(p.std[2]))});
-    o["alpha"] = qlip::Json("dropped (as PIL convert('RGB'))");
+    o["alpha"] = qlip::Json(p.alpha == qlip::AlphaMode::Drop ? "dropped (as PIL convert('RGB'))" : "composited on white");
     return qlip::Json(std::move(o)).dump();
 }
 
@@ -160,7 +160,7 @@ int runEncode(int argc, char** argv) {
     std::vector<std::string> used;
     for (size_t i = 0; i < images.size(); ++i) {
         try {
-            auto grid = engine->encodeImage(qlip::loadImage(images[i]));
+            auto grid = engine->encodeImage(qlip::loadImage(images[i], engine->preprocessConfig().alpha));
             std::string stem = fs::path(images[i]).stem().string();
             std::string name = stem;
             for (int k = 2; std::find(used.begin(), used.end(), name) != used.end(); ++k) name = stem + "-" + std::to_string(k);
@@ -222,7 +222,7 @@ int runQuery(int argc, char** argv) {
         auto at = p.find("{}");
         prompts.push_back(at == std::string::npos ? p + " " + l : p.replace(at, 2, l));
     }
-    auto image = engine->embedImages({engine->preprocess(qlip::loadImage(a.positionals()[0]))}).front();
+    auto image = engine->embedImages({engine->preprocess(qlip::loadImage(a.positionals()[0], engine->preprocessConfig().alpha))}).front();
     auto texts = engine->embedTexts(prompts);
     auto r = engine->zeroShot(image, texts, scaleName == "100" ? qlip::ZeroShotScale::Fixed100 : qlip::ZeroShotScale::Learned);
     std::vector<size_t> order(labels.size());
@@ -321,6 +321,7 @@ int runTrainTokenizer(int argc, char** argv) {
         .option("checkpoint-every", 0, "N", "steps between checkpoints", std::to_string(o.checkpointEvery))
         .option("log-every", 0, "N", "steps between log lines", std::to_string(o.logEvery))
         .option("max-minutes", 0, "M", "stop and save after M minutes (0 = run all steps)", "0")
+        .option("init", 0, "MODEL", "start from this model folder's weights (same sizes) with a fresh optimizer")
         .flag("no-resume", 0, "start from scratch even if a checkpoint exists");
     if (!a.parse(argc, argv)) return 0;
     o.data = a.value("data");
@@ -344,6 +345,7 @@ int runTrainTokenizer(int argc, char** argv) {
     o.logEvery = std::max(1, a.intValue("log-every"));
     o.maxMinutes = a.doubleValue("max-minutes");
     o.resume = !a.has("no-resume");
+    o.init = a.value("init");
     qlip::trainTokenizer(o, [](const qlip::TrainProgress& p) {
         std::fprintf(stderr, "step %d/%d  loss %.4f  recon %.4f  psnr %.2f dB  H(sample) %.3f  H(codebook) %.3f  clip %.3f  "
                      "scale %.2f  %.1f img/s  eta %.0f min\n",

@@ -409,6 +409,12 @@ PreprocessConfig PreprocessConfig::fromJson(const Json& doc, const PreprocessCon
             if (!(s > 0) || !std::isfinite(s)) throw Error(keyName("image_std") + ": values must be positive");
     }
     if (const Json* v = get("do_convert_rgb")) (void)v->asBool(keyName("do_convert_rgb"));
+    if (const Json* v = get("qlipx_alpha")) {
+        const std::string& mode = v->asString(keyName("qlipx_alpha"));
+        if (mode == "drop") c.alpha = AlphaMode::Drop;
+        else if (mode == "white") c.alpha = AlphaMode::CompositeOnWhite;
+        else throw Error(what + ": \"qlipx_alpha\" must be \"drop\" or \"white\", got \"" + mode + "\"");
+    }
     return c;
 }
 

@@ -71,6 +71,10 @@ struct PreprocessConfig {
     static PreprocessConfig forImageSize(int imageSize);
     // Read a preprocessor_config.json document; absent (or null) keys keep the values of `defaults`.
     // A key of the wrong type or out of range throws qlip::Error naming `what` and the key.
+    // How images with an alpha channel become RGB. Our own key `qlipx_alpha` ("drop" or "white"):
+    // the reference drops alpha; models trained on transparent art (the emoji model) want white.
+    AlphaMode alpha = AlphaMode::Drop;
+
     // `do_convert_rgb` is validated but has no field: decoded images are always RGB.
     static PreprocessConfig fromJson(const Json& doc, const PreprocessConfig& defaults, const std::string& what);
 };

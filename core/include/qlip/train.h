@@ -32,6 +32,7 @@ struct TokenizerTrainOptions {
     int checkpointEvery = 500;
     int logEvery = 25;
     bool resume = true;          // continue from <out>/checkpoint when present
+    std::string init;            // warm start: weights of this model folder (same sizes), fresh optimizer
     std::string device = "auto";
     double maxMinutes = 0;       // stop (and save) after this wall time; 0 = no limit
     int stopAt = 0;              // stop (and save) after this step, keeping the schedule of `steps`; 0 = no

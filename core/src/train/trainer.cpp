@@ -102,6 +102,7 @@ void writePreprocessorConfig(const std::string& folder, int size) {
     o["image_mean"] = Json(Json::Array{Json(0.48145466), Json(0.4578275), Json(0.40821073)});
     o["image_std"] = Json(Json::Array{Json(0.26862954), Json(0.26130258), Json(0.27577711)});
     o["image_processor_type"] = Json("CLIPImageProcessor");
+    o["qlipx_alpha"] = Json("white"); // trained on transparent art composited on white
     writeText(folder + "/preprocessor_config.json", Json(std::move(o)).dump() + "\n");
 }
 
@@ -142,6 +143,10 @@ void trainTokenizer(const TokenizerTrainOptions& o, const std::function<void(con
 
     Checkpoint ck{o.out + "/checkpoint"};
     int start = 0;
+    if (!o.init.empty() && !(o.resume && ck.exists())) {
+        model::loadWeights(m, SafetensorsFile::open(o.init + "/model.safetensors"));
+        std::fprintf(stderr, "starting from the weights of %s\n", o.init.c_str());
+    }
     if (o.resume && ck.exists()) {
         auto weights = SafetensorsFile::open(ck.dir + "/model.safetensors");
         model::loadWeights(m, weights);
