@@ -58,6 +58,9 @@ void TestJson::roundTrips() {
     const std::string text = R"({"a":[1,2.5,"q\"uote"],"b":{"c":null,"d":false},"big":9007199254740991})";
     auto j = qlip::Json::parse(text);
     QCOMPARE(j.dump(), text);
+    // Numbers use the shortest text that reads back to the same double.
+    const std::string numbers = "[0.48145466,0.1,1e-06,0.30000000000000004,-2.5e+300]";
+    QCOMPARE(qlip::Json::parse(numbers).dump(), numbers);
 }
 
 QTEST_GUILESS_MAIN(TestJson)

@@ -210,7 +210,10 @@ void dumpValue(std::string& out, const Json& j) {
         if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.007199254740992e15)
             std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(d));
         else
-            std::snprintf(buf, sizeof buf, "%.17g", d);
+            for (int precision = 15; precision <= 17; ++precision) { // shortest text that reads back exactly
+                std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+                if (std::strtod(buf, nullptr) == d) break;
+            }
         out += buf;
     } else if (j.isString()) dumpString(out, j.asString());
     else if (j.isArray()) {
