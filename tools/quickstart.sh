@@ -1,16 +1,17 @@
 #!/bin/sh
 # The README's main command: install what is missing, build, and run QLIP Explorer's main job on a
-# sample image. Until the explorer window and the embedded default model land, that job is the CLI:
-# encode the sample into tokens, decode them back, and print what the model is.
+# sample image with the embedded default model. Until the explorer window lands, that job is the CLI:
+# encode samples into tokens, a zero-shot query, and a decode back to pixels.
 set -eu
 cd "$(dirname "$0")/.."
 tools/setup-debian.sh
 cmake --preset release
 cmake --build --preset release -j2
-model=tests/data/golden/tiny-b16   # tiny random-weight model in the official checkpoint format
+model=resources/models/qlip-emoji-64   # the embedded default model (see its README)
 out=${QLIPX_OUT:-out}
 mkdir -p "$out"
 build/app/qlipx info "$model"
-build/app/qlipx encode resources/samples/astronaut.png -m "$model" -o "$out"
-build/app/qlipx decode "$out/astronaut.npy" -m "$model" -o "$out/astronaut-decoded.png"
-echo "tokens: $out/astronaut.npy (+ .json sidecar), decoded image: $out/astronaut-decoded.png"
+build/app/qlipx encode resources/samples/astronaut.png resources/samples/red-apple.png -m "$model" -o "$out"
+build/app/qlipx query resources/samples/red-apple.png -m "$model" --template "an emoji of {}" --labels "red apple, green apple, banana, cat face, rocket, red heart"
+build/app/qlipx decode "$out/red-apple.npy" -m "$model" -o "$out/red-apple-decoded.png"
+echo "tokens: $out/*.npy (+ .json sidecars), decoded image: $out/red-apple-decoded.png"
