@@ -1,7 +1,7 @@
 #!/bin/sh
 # The README's main command: install what is missing, build, and run QLIP Explorer's main job on a
-# sample image with the embedded default model. Until the explorer window lands, that job is the CLI:
-# encode samples into tokens, a zero-shot query, and a decode back to pixels.
+# sample image with the embedded default model: the CLI encodes samples into tokens, runs a zero-shot
+# query and decodes tokens back to pixels, then the explorer window opens on the sample.
 set -eu
 cd "$(dirname "$0")/.."
 tools/setup-debian.sh
@@ -15,3 +15,7 @@ build/app/qlipx encode resources/samples/astronaut.png resources/samples/red-app
 build/app/qlipx query resources/samples/red-apple.png -m "$model" --template "an emoji of {}" --labels "red apple, green apple, banana, cat face, rocket, red heart"
 build/app/qlipx decode "$out/red-apple.npy" -m "$model" -o "$out/red-apple-decoded.png"
 echo "tokens: $out/*.npy (+ .json sidecars), decoded image: $out/red-apple-decoded.png"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x build/app/explorer/qlip-explorer ]; then
+  exec build/app/explorer/qlip-explorer --model "$model" resources/samples/red-apple.png
+fi
+echo "no display: the explorer window is build/app/explorer/qlip-explorer (run it under X11/Wayland)"

@@ -1,0 +1,25 @@
+#include "enginethread.h"
+
+namespace qlipx {
+
+EngineThread::EngineThread(const qlip::EngineOptions& options) : m_worker(new EngineWorker(options)) {
+    m_thread.setObjectName(QStringLiteral("qlip-engine"));
+    m_worker->moveToThread(&m_thread);
+    QObject::connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.start();
+}
+
+EngineThread::~EngineThread() {
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void EngineThread::requestModel(const QString& folder) {
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, folder] { w->openModel(folder); }, Qt::QueuedConnection);
+}
+
+void EngineThread::requestEncode(const QString& path) {
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, path] { w->encodeImage(path); }, Qt::QueuedConnection);
+}
+
+} // namespace qlipx

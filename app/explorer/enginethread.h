@@ -1,0 +1,28 @@
+#pragma once
+// Owns the engine thread and its EngineWorker. Requests are posted to the worker's queue and
+// return at once; results arrive through the worker's signals (connect with a GUI-thread context
+// and they are queued). Destruction stops the thread after the running job and deletes the
+// worker (and so the engine) on that thread.
+#include "engineworker.h"
+
+#include <QThread>
+
+namespace qlipx {
+
+class EngineThread {
+public:
+    explicit EngineThread(const qlip::EngineOptions& options = {});
+    ~EngineThread();
+    EngineThread(const EngineThread&) = delete;
+    EngineThread& operator=(const EngineThread&) = delete;
+
+    EngineWorker* worker() const { return m_worker; }
+    void requestModel(const QString& folder);
+    void requestEncode(const QString& path);
+
+private:
+    QThread m_thread;
+    EngineWorker* m_worker; // deleted on its own thread when the thread finishes
+};
+
+} // namespace qlipx

@@ -1,0 +1,139 @@
+#include "engineworker.h"
+
+#include "qlip/error.h"
+#include "qlip/image.h"
+
+#include <QElapsedTimer>
+#include <QThread>
+
+#include <exception>
+
+namespace qlipx {
+
+namespace {
+
+double elapsedMs(const QElapsedTimer& t) { return double(t.nsecsElapsed()) / 1e6; }
+
+// Runs `work`, turning anything it throws into a message for the user.
+template <typename Work>
+std::optional<QString> guarded(Work&& work) {
+    try {
+        work();
+        return std::nullopt;
+    } catch (const qlip::Error& e) {
+        return QString::fromStdString(e.what());
+    } catch (const std::bad_alloc&) {
+        return QStringLiteral("out of memory");
+    } catch (const std::exception& e) {
+        return QStringLiteral("internal error: ") + QString::fromStdString(e.what());
+    } catch (...) {
+        return QStringLiteral("internal error (unknown exception)");
+    }
+}
+
+} // namespace
+
+QImage toQImage(const qlip::ImageRGB8& image) {
+    if (image.empty()) return {};
+    QImage out(image.width, image.height, QImage::Format_RGB888);
+    for (int y = 0; y < image.height; ++y)
+        std::copy_n(image.pixel(0, y), size_t(image.width) * 3, out.scanLine(y));
+    return out;
+}
+
+ModelSummary summarize(const qlip::ModelInfo& info) {
+    ModelSummary m;
+    m.name = QString::fromStdString(info.name);
+    m.folder = QString::fromStdString(info.folder);
+    m.device = QString::fromStdString(info.device);
+    m.precision = QString::fromStdString(info.precision);
+    m.imageSize = info.imageSize;
+    m.patchSize = info.patchSize;
+    m.gridRows = info.gridRows;
+    m.gridCols = info.gridCols;
+    m.bits = info.bits;
+    m.groupSize = info.groupSize;
+    m.parameters = info.parameters;
+    m.hasTokenizer = info.hasTokenizer;
+    m.threads = info.threads;
+    m.loadMs = info.loadSeconds * 1000;
+    for (const auto& w : info.warnings) m.warnings << QString::fromStdString(w);
+    return m;
+}
+
+EngineWorker::EngineWorker(const qlip::EngineOptions& options, QObject* parent) : QObject(parent), m_options(options) {
+    qRegisterMetaType<qlipx::ModelSummary>();
+    qRegisterMetaType<qlipx::EncodeResult>();
+}
+
+EngineWorker::~EngineWorker() = default;
+
+void EngineWorker::openModel(const QString& folder) {
+    Q_ASSERT(QThread::currentThread() == thread());
+    Q_EMIT modelLoading(folder);
+    std::unique_ptr<qlip::Engine> engine;
+    QElapsedTimer timer;
+    timer.start();
+    if (auto error = guarded([&] { engine = qlip::Engine::open(folder.toStdString(), m_options); })) {
+        Q_EMIT modelFailed(folder, *error); // the previous model, if any, stays
+        return;
+    }
+    m_engine = std::move(engine);
+    ModelSummary summary = summarize(m_engine->info());
+    summary.loadMs = elapsedMs(timer);
+    if (summary.folder.isEmpty()) summary.folder = folder;
+    Q_EMIT modelLoaded(summary);
+}
+
+void EngineWorker::encodeImage(const QString& path) {
+    Q_ASSERT(QThread::currentThread() == thread());
+    // A newer request replaces a waiting one; the run is posted behind everything already queued,
+    // so a burst of requests collapses into its last one.
+    m_pendingEncode = Pending{++m_encodeSerial, path};
+    QMetaObject::invokeMethod(this, [this] { rtRunPendingEncode(); }, Qt::QueuedConnection);
+}
+
+void EngineWorker::rtRunPendingEncode() {
+    if (!m_pendingEncode) return; // already taken by an earlier run
+    const Pending job = *m_pendingEncode;
+    m_pendingEncode.reset();
+    Q_EMIT encodeStarted(job.request, job.path);
+    if (!m_engine) {
+        Q_EMIT encodeFailed(job.request, job.path, QStringLiteral("no model is loaded"));
+        return;
+    }
+    EncodeResult result;
+    if (auto error = guarded([&] { result = rtEncode(job.request, job.path); })) {
+        Q_EMIT encodeFailed(job.request, job.path, *error);
+        return;
+    }
+    Q_EMIT encodeFinished(result);
+}
+
+EncodeResult EngineWorker::rtEncode(quint64 request, const QString& path) {
+    EncodeResult r;
+    r.request = request;
+    r.path = path;
+    r.model = QString::fromStdString(m_engine->info().name);
+
+    QElapsedTimer timer;
+    timer.start();
+    // Alpha is a model property: dropped as the reference does, or composited on white for models
+    // trained on transparent art (the emoji model).
+    const qlip::ImageRGB8 source = qlip::loadImage(path.toStdString(), m_engine->preprocessConfig().alpha);
+    r.sourceSize = QSize(source.width, source.height);
+    const qlip::PixelTensor pixels = m_engine->preprocess(source);
+    r.input = toQImage(qlip::denormalize(pixels.chw.data(), pixels.height, pixels.width, m_engine->preprocessConfig()));
+    r.loadMs = elapsedMs(timer);
+
+    timer.restart();
+    r.tokens = std::move(m_engine->encode({pixels}).front());
+    r.encodeMs = elapsedMs(timer);
+
+    timer.restart();
+    r.reconstruction = toQImage(m_engine->decodeToImage(r.tokens));
+    r.decodeMs = elapsedMs(timer);
+    return r;
+}
+
+} // namespace qlipx

@@ -1,0 +1,98 @@
+#pragma once
+// The engine thread's side of the explorer: EngineWorker owns the one qlip::Engine and runs
+// every model operation. It lives in its own QThread (see EngineThread); the GUI reaches it only
+// through queued calls and hears back only through queued signals carrying values (QImages,
+// token grids), never pointers into engine state.
+//
+// Slots run on the engine thread. Encode requests are latest-wins: a request that arrives while
+// older ones still wait in the queue replaces them, and only the newest is run. A model that
+// fails to load leaves the previous one in place. Every failure becomes a *Failed signal; nothing
+// thrown by the engine escapes.
+#include "qlip/engine.h"
+#include "qlip/tokens.h"
+
+#include <QImage>
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace qlipx {
+
+struct ModelSummary {
+    QString name;
+    QString folder;
+    QString device;      // "cpu", "cuda:0"
+    QString precision;   // "fp32", ...
+    int imageSize = 0;
+    int patchSize = 0;
+    int gridRows = 0;
+    int gridCols = 0;
+    int bits = 0;
+    int groupSize = 1;
+    qint64 parameters = 0;
+    bool hasTokenizer = false;
+    int threads = 1;
+    double loadMs = 0;
+    QStringList warnings;
+};
+
+struct EncodeResult {
+    quint64 request = 0;    // the worker numbers encode requests 1, 2, ... in arrival order
+    QString path;
+    QString model;
+    QSize sourceSize;       // the image file's size
+    QImage input;           // what the model saw: resized, centre-cropped, as 8-bit RGB
+    QImage reconstruction;  // decoded from the tokens, same size as `input`
+    qlip::TokenGrid tokens; // covers `input` exactly
+    double loadMs = 0;      // read + decode the file + pre-process
+    double encodeMs = 0;
+    double decodeMs = 0;
+
+    double totalMs() const { return loadMs + encodeMs + decodeMs; }
+};
+
+class EngineWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit EngineWorker(const qlip::EngineOptions& options = {}, QObject* parent = nullptr);
+    ~EngineWorker() override;
+
+public Q_SLOTS:
+    // Engine thread. Loads a Hugging Face model folder; on success it replaces the current model.
+    void openModel(const QString& folder);
+    // Engine thread. Queues an encode (file -> tokens -> reconstruction); latest-wins.
+    void encodeImage(const QString& path);
+
+Q_SIGNALS:
+    void modelLoading(const QString& folder);
+    void modelLoaded(const qlipx::ModelSummary& model);
+    void modelFailed(const QString& folder, const QString& message);
+    void encodeStarted(quint64 request, const QString& path);
+    void encodeFinished(const qlipx::EncodeResult& result);
+    void encodeFailed(quint64 request, const QString& path, const QString& message);
+
+private:
+    void rtRunPendingEncode();
+    EncodeResult rtEncode(quint64 request, const QString& path);
+
+    qlip::EngineOptions m_options;
+    std::unique_ptr<qlip::Engine> m_engine;
+    quint64 m_encodeSerial = 0;
+    struct Pending {
+        quint64 request;
+        QString path;
+    };
+    std::optional<Pending> m_pendingEncode;
+};
+
+QImage toQImage(const qlip::ImageRGB8& image);
+ModelSummary summarize(const qlip::ModelInfo& info);
+
+} // namespace qlipx
+
+Q_DECLARE_METATYPE(qlipx::ModelSummary)
+Q_DECLARE_METATYPE(qlipx::EncodeResult)

@@ -1,0 +1,262 @@
+#include "mainwindow.h"
+
+#include "canvasview.h"
+#include "statusreadout.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QCoreApplication>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QSlider>
+#include <QStatusBar>
+#include <QTimer>
+
+#include <cstdio>
+#include <utility>
+
+namespace qlipx {
+
+namespace {
+constexpr int kErrorMessageMs = 15000;
+constexpr int kScreenshotTimeoutMs = 300000;
+} // namespace
+
+MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
+    : QMainWindow(parent), m_options(options), m_engine(std::make_unique<EngineThread>(options.engine)) {
+    setObjectName(QStringLiteral("MainWindow"));
+    m_canvas = new CanvasView(this);
+    setCentralWidget(m_canvas);
+    m_readout = new StatusReadout(statusBar());
+    setAcceptDrops(true);
+
+    createActions();
+    createMenus();
+    createToolBar();
+    connectEngine();
+
+    connect(m_canvas, &CanvasView::tokenHovered, this, [this](int row, int col, qint64 index) {
+        m_readout->setHoveredToken(row, col, m_canvas->gridCols(), index, m_result ? m_result->tokens.bits : 0);
+    });
+    connect(m_canvas, &CanvasView::tokenHoverLeft, m_readout, &StatusReadout::clearHoveredToken);
+    connect(m_canvas, &CanvasView::zoomChanged, m_readout, &StatusReadout::setZoom);
+
+    resize(1280, 800);
+    if (m_options.restoreSession) restoreSession();
+    if (m_options.windowSize.isValid()) resize(m_options.windowSize);
+    if (m_options.showReconstruction) m_canvas->setLayer(CanvasView::Layer::Reconstruction);
+    updateTitle();
+    openStartupFiles();
+}
+
+MainWindow::~MainWindow() {
+    // Join the engine thread before the widgets its queued results would reach go away.
+    m_engine.reset();
+}
+
+void MainWindow::connectEngine() {
+    EngineWorker* w = m_engine->worker();
+    // `this` as context: the lambdas run on the GUI thread (queued).
+    connect(w, &EngineWorker::modelLoading, this,
+            [this](const QString& folder) { m_readout->setModelLoading(QDir::toNativeSeparators(folder)); });
+    connect(w, &EngineWorker::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(w, &EngineWorker::modelFailed, this, &MainWindow::onModelFailed);
+    connect(w, &EngineWorker::encodeStarted, this, [this](quint64, const QString& path) {
+        m_readout->setBusy(tr("encoding %1 …").arg(QFileInfo(path).fileName()));
+    });
+    connect(w, &EngineWorker::encodeFinished, this, &MainWindow::onEncodeFinished);
+    connect(w, &EngineWorker::encodeFailed, this,
+            [this](quint64, const QString& path, const QString& message) { onEncodeFailed(path, message); });
+}
+
+void MainWindow::openStartupFiles() {
+    QSettings settings;
+    const auto remembered = [&](const char* key) {
+        const QString v = m_options.restoreSession ? settings.value(QLatin1String(key)).toString() : QString();
+        return !v.isEmpty() && QFileInfo::exists(v) ? v : QString();
+    };
+    QString model = m_options.model;
+    if (model.isEmpty()) {
+        model = remembered("session/lastModel");
+        // Should last session's model fail to load, the default one is tried.
+        if (!model.isEmpty()) m_fallbackModel = defaultModelFolder();
+    }
+    if (model.isEmpty()) model = defaultModelFolder();
+    QString image = m_options.image;
+    if (image.isEmpty()) image = remembered("session/lastImage");
+    if (image.isEmpty()) image = defaultImage();
+
+    m_pendingImage = image;
+    if (model.isEmpty()) {
+        m_canvas->setPlaceholderText(tr("No model folder was found.\nOpen one with File ▸ Open Model Folder (Ctrl+Shift+O)."));
+        showError(tr("No model"), tr("No model folder was found. Open one with File ▸ Open Model Folder."));
+    } else {
+        openModel(model);
+    }
+}
+
+void MainWindow::openModel(const QString& folder) {
+    m_canvas->setPlaceholderText(tr("Loading model %1 …").arg(QDir::toNativeSeparators(folder)));
+    statusBar()->showMessage(tr("Loading model %1 …").arg(QDir::toNativeSeparators(folder)));
+    m_engine->requestModel(folder);
+}
+
+void MainWindow::openImage(const QString& path) {
+    m_pendingImage = path;
+    if (!m_model) {
+        statusBar()->showMessage(tr("%1 will be encoded when a model is loaded").arg(QFileInfo(path).fileName()));
+        return;
+    }
+    m_engine->requestEncode(path);
+}
+
+void MainWindow::onModelLoaded(const ModelSummary& model) {
+    m_model = model;
+    m_fallbackModel.clear();
+    m_readout->setModel(model);
+    statusBar()->showMessage(tr("Model %1 loaded").arg(model.name), 5000);
+    for (const auto& w : model.warnings) statusBar()->showMessage(tr("Warning: %1").arg(w), kErrorMessageMs);
+    Q_EMIT modelChanged(model);
+    // Show the current image (or the one waiting) through the new model.
+    const QString image = !m_pendingImage.isEmpty() ? m_pendingImage : m_imagePath;
+    m_canvas->setPlaceholderText(image.isEmpty() ? tr("Drop an image here, or open one with Ctrl+O.") : tr("Encoding …"));
+    if (!image.isEmpty()) openImage(image);
+}
+
+void MainWindow::onModelFailed(const QString& folder, const QString& message) {
+    const QString fallback = std::exchange(m_fallbackModel, QString());
+    if (!m_model && !fallback.isEmpty() && fallback != folder) {
+        statusBar()->showMessage(tr("Cannot open %1 (%2); opening the default model").arg(folder, message), kErrorMessageMs);
+        openModel(fallback);
+        return;
+    }
+    if (m_model) m_readout->setModel(*m_model); // the previous model stays
+    const QString keep = m_model ? tr("\n\nStill using %1.").arg(m_model->name) : QString();
+    if (!m_model) m_canvas->setPlaceholderText(tr("Cannot open model %1:\n%2\n\nOpen another with Ctrl+Shift+O.").arg(folder, message));
+    showError(tr("Cannot open model %1").arg(QDir::toNativeSeparators(folder)), message + keep);
+}
+
+void MainWindow::onEncodeFinished(const EncodeResult& result) {
+    if (!m_model) return;
+    if (result.path == m_pendingImage) m_pendingImage.clear();
+    m_result = result;
+    m_imagePath = result.path;
+    m_canvas->setImages(result.input, result.reconstruction);
+    m_canvas->setTokens(result.tokens.rows, result.tokens.cols, result.tokens.indices);
+    m_readout->setEncodeTiming(result);
+    statusBar()->showMessage(tr("%1 %2×%3 → input %4×%5")
+                                 .arg(QFileInfo(result.path).fileName())
+                                 .arg(result.sourceSize.width())
+                                 .arg(result.sourceSize.height())
+                                 .arg(result.input.width())
+                                 .arg(result.input.height()),
+                             8000);
+    updateTitle();
+    Q_EMIT imageShown(result.path);
+    if (!m_options.screenshot.isEmpty()) QTimer::singleShot(300, this, &MainWindow::finishScreenshot);
+}
+
+void MainWindow::onEncodeFailed(const QString& path, const QString& message) {
+    if (path == m_pendingImage) m_pendingImage.clear();
+    m_readout->setBusy(tr("encode failed"));
+    const QString keep = m_imagePath.isEmpty() ? QString() : tr("\n\nStill showing %1.").arg(QFileInfo(m_imagePath).fileName());
+    if (m_imagePath.isEmpty()) m_canvas->setPlaceholderText(tr("Cannot encode %1:\n%2\n\nDrop another image here, or open one with Ctrl+O.").arg(QFileInfo(path).fileName(), message));
+    showError(tr("Cannot encode %1").arg(QFileInfo(path).fileName()), message + keep);
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+    statusBar()->showMessage(tr("%1: %2").arg(title, QString(message).replace(QLatin1Char('\n'), QLatin1Char(' '))),
+                             kErrorMessageMs);
+    Q_EMIT failed(message);
+    if (!m_options.screenshot.isEmpty()) {
+        std::fprintf(stderr, "qlip-explorer: %s: %s\n", qPrintable(title), qPrintable(message));
+        QTimer::singleShot(0, QCoreApplication::instance(), [] { QCoreApplication::exit(1); });
+        return;
+    }
+    if (!isVisible()) return;
+    auto* box = new QMessageBox(QMessageBox::Warning, title, title, QMessageBox::Ok, this);
+    box->setInformativeText(message);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // not exec(): the GUI thread never blocks
+}
+
+void MainWindow::updateTitle() {
+    const QString app = QStringLiteral("QLIP Explorer");
+    setWindowTitle(m_imagePath.isEmpty() ? app : QStringLiteral("%1 — %2").arg(QFileInfo(m_imagePath).fileName(), app));
+}
+
+bool MainWindow::exportView(const QString& path) {
+    const QImage image = m_canvas->grabFramebuffer();
+    if (image.isNull() || !image.save(path, "PNG")) {
+        showError(tr("Cannot export"), tr("Could not write %1").arg(QDir::toNativeSeparators(path)));
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
+}
+
+void MainWindow::finishScreenshot() {
+    const QString path = m_options.screenshot;
+    m_options.screenshot.clear();
+    const bool ok = grab().save(path, "PNG");
+    std::fprintf(ok ? stdout : stderr, ok ? "qlip-explorer: wrote %s\n" : "qlip-explorer: cannot write %s\n", qPrintable(path));
+    QCoreApplication::exit(ok ? 0 : 1);
+}
+
+// ---- session and drag-and-drop ------------------------------------------------------------
+
+void MainWindow::restoreSession() {
+    QSettings s;
+    restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    const bool recon = s.value(QStringLiteral("view/layer")).toString() == QLatin1String("reconstruction");
+    m_canvas->setLayer(recon ? CanvasView::Layer::Reconstruction : CanvasView::Layer::Original);
+    m_canvas->setGridVisible(s.value(QStringLiteral("view/grid"), true).toBool());
+    m_canvas->setGridOpacity(s.value(QStringLiteral("view/gridOpacity"), m_canvas->gridOpacity()).toDouble());
+    m_opacity->setValue(qRound(m_canvas->gridOpacity() * 100));
+}
+
+void MainWindow::saveSession() const {
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("view/layer"), m_canvas->layer() == CanvasView::Layer::Reconstruction ? "reconstruction" : "original");
+    s.setValue(QStringLiteral("view/grid"), m_canvas->gridVisible());
+    s.setValue(QStringLiteral("view/gridOpacity"), m_canvas->gridOpacity());
+    if (!m_imagePath.isEmpty()) s.setValue(QStringLiteral("session/lastImage"), QFileInfo(m_imagePath).absoluteFilePath());
+    if (m_model) s.setValue(QStringLiteral("session/lastModel"), QFileInfo(m_model->folder).absoluteFilePath());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (m_options.restoreSession) saveSession();
+    QMainWindow::closeEvent(event);
+}
+
+static QString droppedFile(const QMimeData* mime) {
+    if (!mime || !mime->hasUrls() || mime->urls().isEmpty()) return {};
+    const QUrl url = mime->urls().front();
+    return url.isLocalFile() ? url.toLocalFile() : QString();
+}
+
+// A dropped file is an image to encode; a dropped folder with a config.json is a model.
+static bool isModelFolder(const QString& path) { return QFileInfo(path).isDir() && QFileInfo::exists(path + "/config.json"); }
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    const QString file = droppedFile(event->mimeData());
+    if (!file.isEmpty() && (QFileInfo(file).isFile() || isModelFolder(file))) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QString file = droppedFile(event->mimeData());
+    if (file.isEmpty()) return;
+    event->acceptProposedAction();
+    if (isModelFolder(file)) openModel(file);
+    else openImage(file);
+}
+
+} // namespace qlipx

@@ -1,0 +1,111 @@
+#include "startup.h"
+
+#include "qlip/error.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace qlipx {
+
+namespace {
+
+[[noreturn]] void failUsage(const QCommandLineParser& parser, const QString& message) {
+    std::fprintf(stderr, "qlip-explorer: %s\n\n%s", qPrintable(message), qPrintable(parser.helpText()));
+    std::exit(2);
+}
+
+QString firstExisting(const QStringList& candidates, const QString& inside = {}) {
+    for (const auto& c : candidates)
+        if (QFileInfo::exists(c + inside)) return QDir::cleanPath(c);
+    return {};
+}
+
+} // namespace
+
+StartupOptions parseCommandLine(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("QLIP Explorer: look at an image's QLIP tokens."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("image"), QStringLiteral("Image to open (default: the last one, else a sample)."),
+                                 QStringLiteral("[image]"));
+    const QCommandLineOption model({QStringLiteral("m"), QStringLiteral("model")},
+                                   QStringLiteral("Hugging Face model folder (default: $QLIPX_MODEL, else the last one, else the built-in model)."),
+                                   QStringLiteral("dir"));
+    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto, cpu or cuda (default auto)."),
+                                    QStringLiteral("name"), QStringLiteral("auto"));
+    const QCommandLineOption precision(QStringLiteral("precision"), QStringLiteral("fp32, bf16, fp16 or fp64 (default fp32)."),
+                                       QStringLiteral("dtype"), QStringLiteral("fp32"));
+    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads for the model (0 = all cores)."),
+                                     QStringLiteral("n"), QStringLiteral("0"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                       QStringLiteral("Save a PNG of the window after the first encode, then quit "
+                                                      "(exit code 1 if the model or image failed)."),
+                                       QStringLiteral("file"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Initial window size, e.g. 1280x800."),
+                                  QStringLiteral("WxH"));
+    const QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Start on this layer: original or reconstruction."),
+                                   QStringLiteral("name"));
+    const QCommandLineOption fresh(QStringLiteral("fresh"), QStringLiteral("Ignore and keep the saved session (settings)."));
+    parser.addOptions({model, device, precision, threads, layer, screenshot, size, fresh});
+    parser.process(arguments);
+
+    StartupOptions o;
+    o.model = parser.value(model);
+    if (o.model.isEmpty()) o.model = qEnvironmentVariable("QLIPX_MODEL"); // as qlipx
+    const QStringList positionals = parser.positionalArguments();
+    if (positionals.size() > 1) failUsage(parser, QStringLiteral("give at most one image"));
+    if (!positionals.isEmpty()) o.image = positionals.front();
+    o.screenshot = parser.value(screenshot);
+    o.restoreSession = !parser.isSet(fresh) && o.screenshot.isEmpty();
+    try {
+        o.engine.device = qlip::parseDevice(parser.value(device).toStdString());
+        o.engine.precision = qlip::parsePrecision(parser.value(precision).toStdString());
+    } catch (const qlip::Error& e) {
+        failUsage(parser, QString::fromStdString(e.what()));
+    }
+    bool ok = false;
+    o.engine.threads = parser.value(threads).toInt(&ok);
+    if (!ok || o.engine.threads < 0) failUsage(parser, QStringLiteral("--threads wants a number >= 0"));
+    if (parser.isSet(layer)) {
+        const QString name = parser.value(layer);
+        if (name != QLatin1String("original") && name != QLatin1String("reconstruction"))
+            failUsage(parser, QStringLiteral("--layer wants original or reconstruction"));
+        o.showReconstruction = name == QLatin1String("reconstruction");
+    }
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        const int w = wh.size() == 2 ? wh[0].toInt() : 0, h = wh.size() == 2 ? wh[1].toInt() : 0;
+        if (w < 200 || h < 150) failUsage(parser, QStringLiteral("--size wants WxH, at least 200x150"));
+        o.windowSize = QSize(w, h);
+    }
+    return o;
+}
+
+QStringList dataFolders() {
+    return {QCoreApplication::applicationDirPath() + QStringLiteral("/" QLIPX_DATA_FROM_BIN),
+            QStringLiteral(QLIPX_SOURCE_RESOURCES)};
+}
+
+QString defaultModelFolder() {
+    QStringList candidates;
+    for (const auto& d : dataFolders()) candidates << d + QStringLiteral("/models/qlip-emoji-64");
+    candidates << QStringLiteral(QLIPX_SOURCE_DIR "/tests/data/golden/tiny-b16");
+    return firstExisting(candidates, QStringLiteral("/config.json"));
+}
+
+// An emoji first: the default model is trained on 64-px emoji art, and a photo squeezed through it
+// makes a poor first impression.
+QString defaultImage() {
+    QStringList candidates;
+    for (const auto& d : dataFolders())
+        candidates << d + QStringLiteral("/samples/red-apple.png") << d + QStringLiteral("/samples/astronaut.png");
+    return firstExisting(candidates);
+}
+
+} // namespace qlipx

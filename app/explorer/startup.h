@@ -1,0 +1,34 @@
+#pragma once
+// What the explorer opens on: command-line options and the default model and image.
+#include "qlip/engine.h"
+
+#include <QSize>
+#include <QString>
+#include <QStringList>
+
+namespace qlipx {
+
+struct StartupOptions {
+    QString model;           // model folder (--model, else $QLIPX_MODEL); empty = last session's, else the default
+    QString image;           // image file; empty = last session's, else the default sample
+    QString screenshot;      // save a window screenshot here after the first encode, then quit
+    qlip::EngineOptions engine;
+    bool restoreSession = true; // read and write QSettings (window geometry, last model and image)
+    QSize windowSize;        // fixed initial size (screenshots); empty = restored or default
+    bool showReconstruction = false; // start on the reconstruction layer instead of the original
+};
+
+// Parses qlip-explorer's command line. Prints help/version or an error and exits for
+// --help, --version and bad options (exit codes 0 and 2).
+StartupOptions parseCommandLine(const QStringList& arguments);
+
+// Folders that may hold `models/` and `samples/`: the installed data folder next to the
+// executable (../share/qlip-explorer), then the source tree's resources/.
+QStringList dataFolders();
+// The first of <data>/models/qlip-emoji-64 that exists, else the golden test model of the
+// source tree; empty when none exists.
+QString defaultModelFolder();
+// <data>/samples/astronaut.png, or empty.
+QString defaultImage();
+
+} // namespace qlipx

@@ -1,0 +1,309 @@
+// The explorer window on a real GL context (Xvfb + xcb; QOpenGLWidget does not work on the
+// offscreen platform): opens the golden model and a sample image, waits for the encode, and checks
+// that the canvas is not blank, that the grid borders are drawn exactly on the cell borders, that
+// hovering reports the right token, and that the layers and the export work.
+// With QLIPX_SCREENSHOT_DIR set it also saves window screenshots there.
+#include "canvasview.h"
+#include "mainwindow.h"
+#include "statusreadout.h"
+#include "tokencolor.h"
+
+#include <QApplication>
+#include <QMimeData>
+#include <QSurfaceFormat>
+#include <QtTest>
+
+#include <cmath>
+
+using qlipx::CanvasView;
+
+namespace {
+
+const QString kGolden = QStringLiteral(QLIPX_TEST_DATA "/golden/tiny-b16");
+const QString kSample = QStringLiteral(QLIPX_SOURCE_DIR "/resources/samples/astronaut.png");
+const QString kSample2 = QStringLiteral(QLIPX_SOURCE_DIR "/resources/samples/chelsea.png");
+constexpr int kTimeoutMs = 120000;
+
+double luma(QRgb c) { return 0.299 * qRed(c) + 0.587 * qGreen(c) + 0.114 * qBlue(c); }
+
+double pixelDifference(const QImage& a, const QImage& b, int x, int y) {
+    const QRgb p = a.pixel(x, y), q = b.pixel(x, y);
+    return (std::abs(qRed(p) - qRed(q)) + std::abs(qGreen(p) - qGreen(q)) + std::abs(qBlue(p) - qBlue(q))) / 3.0;
+}
+
+} // namespace
+
+class TestCanvasGl : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void canvasIsNotBlank();
+    void gridLinesOnCellBorders();
+    void tokenColoursMatchHash();
+    void hoverReportsToken();
+    void layersAndExport();
+    void dropOpensImage();
+    void failedModelSwitchKeepsModel();
+    void sessionIsRestored();
+
+private:
+    QImage grab() const { return m_window->canvas()->grabFramebuffer().convertToFormat(QImage::Format_RGB32); }
+    // Device pixel (x, y) at the centre of token (row, col), or on its left border.
+    QPoint cellCentre(int row, int col) const;
+    void saveScreenshot(const QString& name) const;
+
+    std::unique_ptr<qlipx::MainWindow> m_window;
+};
+
+void TestCanvasGl::initTestCase() {
+    if (QGuiApplication::platformName() != QLatin1String("xcb"))
+        QSKIP("needs a GL-capable platform: run under xvfb-run with QT_QPA_PLATFORM=xcb");
+    qlipx::StartupOptions o;
+    o.model = kGolden;
+    o.image = kSample;
+    o.engine.device = qlip::Device::CPU;
+    o.engine.threads = 1;
+    o.restoreSession = false;
+    o.windowSize = QSize(1100, 760);
+    m_window = std::make_unique<qlipx::MainWindow>(o);
+    QSignalSpy shown(m_window.get(), &qlipx::MainWindow::imageShown);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY(shown.wait(kTimeoutMs) || !shown.isEmpty());
+    QVERIFY(m_window->canvas()->glError().isEmpty());
+    QCOMPARE(m_window->canvas()->gridRows(), 16);
+    QTest::qWait(100);
+}
+
+void TestCanvasGl::cleanupTestCase() { m_window.reset(); }
+
+QPoint TestCanvasGl::cellCentre(int row, int col) const {
+    const auto& v = m_window->canvas()->view();
+    const double cell = v.imageSize().width() / double(m_window->canvas()->gridCols());
+    const QPointF p = v.imageToScreen(QPointF((col + 0.5) * cell, (row + 0.5) * cell));
+    const double dpr = m_window->canvas()->devicePixelRatioF();
+    return QPoint(int(p.x() * dpr), int(p.y() * dpr));
+}
+
+void TestCanvasGl::saveScreenshot(const QString& name) const {
+    const QString dir = qEnvironmentVariable("QLIPX_SCREENSHOT_DIR");
+    if (dir.isEmpty()) return;
+    QVERIFY(m_window->grab().save(dir + QLatin1Char('/') + name, "PNG"));
+}
+
+void TestCanvasGl::canvasIsNotBlank() {
+    const QImage img = grab();
+    QVERIFY(!img.isNull());
+    QCOMPARE(img.size(), m_window->canvas()->size() * m_window->canvas()->devicePixelRatioF());
+    // Luma spread inside the image rectangle.
+    const QRect r = m_window->canvas()->view().imageRectOnScreen().toRect().intersected(img.rect());
+    QVERIFY(r.width() > 300 && r.height() > 300); // fitted into the window
+    double sum = 0, sum2 = 0;
+    int n = 0;
+    for (int y = r.top(); y < r.bottom(); y += 3)
+        for (int x = r.left(); x < r.right(); x += 3) {
+            const double l = luma(img.pixel(x, y));
+            sum += l;
+            sum2 += l * l;
+            ++n;
+        }
+    const double mean = sum / n, sd = std::sqrt(std::max(0.0, sum2 / n - mean * mean));
+    QVERIFY2(sd > 20, qPrintable(QStringLiteral("luma standard deviation %1").arg(sd)));
+    // Outside the image: the canvas background.
+    QCOMPARE(luma(img.pixel(2, 2)), luma(qRgb(30, 30, 32)));
+}
+
+void TestCanvasGl::gridLinesOnCellBorders() {
+    CanvasView* canvas = m_window->canvas();
+    canvas->setGridOpacity(0); // borders only, so that cell interiors must equal the plain image
+    canvas->setGridVisible(true);
+    const QImage withGrid = grab();
+    canvas->setGridVisible(false);
+    const QImage plain = grab();
+    canvas->setGridVisible(true);
+    canvas->setGridOpacity(0.25);
+
+    const auto& v = canvas->view();
+    const double dpr = canvas->devicePixelRatioF();
+    const int cols = canvas->gridCols();
+    const double cell = v.imageSize().width() / double(cols);
+    double interior = 0, border = 0;
+    int samples = 0;
+    for (int c = 1; c < cols; ++c) {        // interior vertical borders
+        for (int r = 0; r < canvas->gridRows(); ++r) {
+            const QPoint centre = cellCentre(r, c);
+            const double xBorder = v.imageToScreen(QPointF(c * cell, 0)).x() * dpr;
+            // The pixels on either side of the border (one dark, one light) and the cell's centre.
+            const int x0 = int(std::floor(xBorder)) - 1, x1 = int(std::floor(xBorder));
+            border += std::max(pixelDifference(withGrid, plain, x0, centre.y()), pixelDifference(withGrid, plain, x1, centre.y()));
+            interior += pixelDifference(withGrid, plain, centre.x(), centre.y());
+            ++samples;
+        }
+    }
+    interior /= samples;
+    border /= samples;
+    qInfo("mean difference grid/no grid: on borders %.1f, at cell centres %.2f (of 255)", border, interior);
+    QVERIFY2(interior < 1.0, "the grid must not change cell interiors when token colours are off");
+    QVERIFY2(border > 40, "cell borders must be visible");
+
+    // With token colours on, interiors change too.
+    const QImage tinted = grab();
+    QVERIFY(pixelDifference(tinted, plain, cellCentre(5, 5).x(), cellCentre(5, 5).y()) > 3);
+}
+
+void TestCanvasGl::tokenColoursMatchHash() {
+    // At full opacity each cell shows exactly tokenColor(index), the CPU mirror of the shader's hash.
+    CanvasView* canvas = m_window->canvas();
+    canvas->setGridOpacity(1);
+    const QImage img = grab();
+    canvas->setGridOpacity(0.25);
+    const auto& tokens = m_window->result()->tokens;
+    int worst = 0;
+    for (int r = 0; r < tokens.rows; ++r)
+        for (int c = 0; c < tokens.cols; ++c) {
+            const QRgb got = img.pixel(cellCentre(r, c));
+            const QColor want = qlipx::tokenColor(tokens.at(r, c));
+            worst = std::max({worst, std::abs(qRed(got) - want.red()), std::abs(qGreen(got) - want.green()),
+                              std::abs(qBlue(got) - want.blue())});
+        }
+    QVERIFY2(worst <= 2, qPrintable(QStringLiteral("largest channel difference %1").arg(worst)));
+}
+
+void TestCanvasGl::hoverReportsToken() {
+    CanvasView* canvas = m_window->canvas();
+    QSignalSpy hovered(canvas, &CanvasView::tokenHovered);
+    const double dpr = canvas->devicePixelRatioF();
+    const QPoint target = cellCentre(3, 5) / dpr;
+    QTest::mouseMove(canvas, target);
+    QTRY_VERIFY(!hovered.isEmpty());
+    const auto args = hovered.takeLast();
+    QCOMPARE(args.at(0).toInt(), 3);
+    QCOMPARE(args.at(1).toInt(), 5);
+    const auto& tokens = m_window->result()->tokens;
+    QCOMPARE(args.at(2).toLongLong(), qlonglong(tokens.at(3, 5)));
+    QVERIFY2(m_window->readout()->tokenText().startsWith(QStringLiteral("row 3  col 5  (#53)  index ")), qPrintable(m_window->readout()->tokenText()));
+    QVERIFY(m_window->readout()->modelText().contains(QStringLiteral("16×16 × 28 bits")));
+    // The hovered cell gets an outline.
+    canvas->update();
+    const QImage img = grab();
+    QTest::qWait(50);
+    saveScreenshot(QStringLiteral("explorer-original.png"));
+    // The outline is black on the cell's left border and white 1.5-2.5 pixels inside it.
+    const int y = cellCentre(3, 5).y();
+    const double xBorder = canvas->view().imageToScreen(QPointF(5 * 8, 0)).x() * dpr;
+    const QRgb onBorder = img.pixel(int(std::ceil(xBorder - 0.5)), y);
+    const QRgb inside = img.pixel(int(std::floor(xBorder + 2)), y);
+    QVERIFY2(luma(onBorder) < 40, qPrintable(QStringLiteral("border pixel luma %1").arg(luma(onBorder))));
+    QVERIFY2(qRed(inside) > 240 && qGreen(inside) > 240 && qBlue(inside) > 240, "white inside the border");
+}
+
+void TestCanvasGl::layersAndExport() {
+    CanvasView* canvas = m_window->canvas();
+    canvas->setLayer(CanvasView::Layer::Original);
+    const QImage original = grab();
+    canvas->setLayer(CanvasView::Layer::Reconstruction);
+    const QImage recon = grab();
+    saveScreenshot(QStringLiteral("explorer-reconstruction.png"));
+    int differing = 0;
+    for (int r = 0; r < 16; ++r)
+        for (int c = 0; c < 16; ++c) differing += pixelDifference(original, recon, cellCentre(r, c).x(), cellCentre(r, c).y()) > 2;
+    QVERIFY2(differing > 128, "the reconstruction layer shows another image");
+    canvas->setLayer(CanvasView::Layer::Original);
+
+    QTemporaryDir dir;
+    const QString path = dir.path() + QStringLiteral("/view.png");
+    QVERIFY(m_window->exportView(path));
+    const QImage saved(path);
+    QCOMPARE(saved.size(), original.size());
+
+    // Zooming in about the centre keeps the centre token under the centre.
+    const QPointF mid(canvas->width() / 2.0, canvas->height() / 2.0);
+    const auto before = canvas->view().tokenAt(mid, 16, 16);
+    canvas->zoomIn();
+    canvas->zoomIn();
+    QCOMPARE(canvas->view().tokenAt(mid, 16, 16), before);
+    canvas->fitToView();
+}
+
+void TestCanvasGl::dropOpensImage() {
+    QSignalSpy shown(m_window.get(), &qlipx::MainWindow::imageShown);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(kSample2)});
+    const QPoint at = m_window->rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &drop);
+    QVERIFY(shown.wait(kTimeoutMs) || !shown.isEmpty());
+    QCOMPARE(shown.front().at(0).toString(), kSample2);
+    QCOMPARE(m_window->imagePath(), kSample2);
+    QCOMPARE(m_window->result()->sourceSize, QSize(451, 300));
+    QVERIFY(m_window->windowTitle().startsWith(QStringLiteral("chelsea.png")));
+}
+
+void TestCanvasGl::failedModelSwitchKeepsModel() {
+    QSignalSpy failed(m_window.get(), &qlipx::MainWindow::failed);
+    const QString name = m_window->model()->name;
+    m_window->openModel(QStringLiteral("/nonexistent/qlip-model"));
+    QVERIFY(failed.wait(kTimeoutMs) || !failed.isEmpty());
+    QVERIFY(failed.front().at(0).toString().contains(QStringLiteral("does not exist")));
+    QCOMPARE(m_window->model()->name, name);
+    QVERIFY(m_window->readout()->modelText().startsWith(name));
+    QCOMPARE(m_window->canvas()->gridRows(), 16);
+}
+
+void TestCanvasGl::sessionIsRestored() {
+    m_window.reset();
+    qlipx::StartupOptions o;
+    o.model = kGolden;
+    o.image = kSample2;
+    o.engine.device = qlip::Device::CPU;
+    o.engine.threads = 1;
+    o.restoreSession = true;
+    {
+        qlipx::MainWindow first(o);
+        QSignalSpy shown(&first, &qlipx::MainWindow::imageShown);
+        first.show();
+        QVERIFY(shown.wait(kTimeoutMs) || !shown.isEmpty());
+        first.canvas()->setLayer(CanvasView::Layer::Reconstruction);
+        first.canvas()->setGridOpacity(0.6);
+        first.close(); // saves the session
+    }
+    o.model.clear();
+    o.image.clear();
+    qlipx::MainWindow second(o);
+    QSignalSpy shown(&second, &qlipx::MainWindow::imageShown);
+    second.show();
+    QVERIFY(shown.wait(kTimeoutMs) || !shown.isEmpty());
+    QCOMPARE(second.imagePath(), QFileInfo(kSample2).absoluteFilePath());
+    QCOMPARE(QFileInfo(second.model()->folder).canonicalFilePath(), QFileInfo(kGolden).canonicalFilePath());
+    QCOMPARE(second.canvas()->layer(), CanvasView::Layer::Reconstruction);
+    QCOMPARE(second.canvas()->gridOpacity(), 0.6);
+    second.close();
+
+    // A remembered model that no longer loads falls back to the default model.
+    QTemporaryDir broken;
+    QSettings().setValue(QStringLiteral("session/lastModel"), broken.path());
+    qlipx::MainWindow third(o);
+    QSignalSpy changed(&third, &qlipx::MainWindow::modelChanged);
+    QVERIFY(changed.wait(kTimeoutMs) || !changed.isEmpty());
+    QCOMPARE(QFileInfo(third.model()->folder).canonicalFilePath(), QFileInfo(qlipx::defaultModelFolder()).canonicalFilePath());
+}
+
+int main(int argc, char** argv) {
+    // Sessions go to a throw-away configuration folder, never the user's.
+    QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
+    QSurfaceFormat format;
+    format.setVersion(3, 3);
+    format.setProfile(QSurfaceFormat::CoreProfile);
+    QSurfaceFormat::setDefaultFormat(format);
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("qlip-explorer-tests"));
+    TestCanvasGl test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_canvas_gl.moc"

@@ -1,0 +1,320 @@
+// The explorer's non-GL parts: the screen -> token mapping of the canvas at several zooms and
+// pans, the status readout's token text, and the engine thread (encode, failed model switch,
+// bad images, latest-wins bursts).
+#include "enginethread.h"
+#include "statusreadout.h"
+#include "tokencolor.h"
+#include "viewtransform.h"
+
+#include <QtTest>
+
+#include <vector>
+
+using qlipx::TokenCell;
+using qlipx::ViewTransform;
+
+namespace {
+
+const QString kGolden = QStringLiteral(QLIPX_TEST_DATA "/golden/tiny-b16");
+const QString kSample = QStringLiteral(QLIPX_SOURCE_DIR "/resources/samples/astronaut.png");
+const QString kSample2 = QStringLiteral(QLIPX_SOURCE_DIR "/resources/samples/chelsea.png");
+constexpr int kTimeoutMs = 120000; // the machine may be busy; a tiny-model encode takes milliseconds
+
+qlip::EngineOptions cpuOptions() {
+    qlip::EngineOptions o;
+    o.device = qlip::Device::CPU;
+    o.threads = 1;
+    return o;
+}
+
+// Records the worker's signals on the test (GUI) thread: `this` context makes them queued.
+struct Recorder : QObject {
+    std::vector<qlipx::ModelSummary> loaded;
+    QStringList modelErrors;
+    std::vector<qlipx::EncodeResult> results;
+    QStringList encodeErrors;
+    int started = 0;
+
+    explicit Recorder(qlipx::EngineWorker* w) {
+        connect(w, &qlipx::EngineWorker::modelLoaded, this, [this](const qlipx::ModelSummary& m) { loaded.push_back(m); });
+        connect(w, &qlipx::EngineWorker::modelFailed, this, [this](const QString&, const QString& msg) { modelErrors << msg; });
+        connect(w, &qlipx::EngineWorker::encodeStarted, this, [this] { ++started; });
+        connect(w, &qlipx::EngineWorker::encodeFinished, this, [this](const qlipx::EncodeResult& r) { results.push_back(r); });
+        connect(w, &qlipx::EngineWorker::encodeFailed, this,
+                [this](quint64, const QString&, const QString& msg) { encodeErrors << msg; });
+    }
+};
+
+} // namespace
+
+class TestWidgets : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void tokenAtScreenPosition_data();
+    void tokenAtScreenPosition();
+    void zoomKeepsTokenUnderCursor();
+    void fitCentresImage();
+    void tokenReadout();
+    void tokenColours();
+
+    void encodeDeliversModelGrid();
+    void encodeWithoutModelFails();
+    void failedModelSwitchKeepsOldModel();
+    void badImageIsReported();
+    void burstOfEncodesIsLatestWins();
+};
+
+// ---- ViewTransform --------------------------------------------------------------------------
+
+void TestWidgets::tokenAtScreenPosition_data() {
+    QTest::addColumn<QSize>("image");
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("cols");
+    QTest::addColumn<double>("zoom");
+    QTest::addColumn<QPointF>("offset"); // screen position of the image's top-left corner
+    QTest::addColumn<QPointF>("screen");
+    QTest::addColumn<int>("row");        // -1: outside the image
+    QTest::addColumn<int>("col");
+
+    const QSize sq(128, 128); // 16 x 16 tokens of 8 x 8 pixels
+    // zoom 1: cells are 8 screen pixels
+    QTest::newRow("1x origin") << sq << 16 << 16 << 1.0 << QPointF(0, 0) << QPointF(0, 0) << 0 << 0;
+    QTest::newRow("1x last pixel of cell 0") << sq << 16 << 16 << 1.0 << QPointF(0, 0) << QPointF(7.9, 7.9) << 0 << 0;
+    QTest::newRow("1x first pixel of cell 1") << sq << 16 << 16 << 1.0 << QPointF(0, 0) << QPointF(8, 0) << 0 << 1;
+    QTest::newRow("1x bottom-right") << sq << 16 << 16 << 1.0 << QPointF(0, 0) << QPointF(127.9, 127.9) << 15 << 15;
+    QTest::newRow("1x right of image") << sq << 16 << 16 << 1.0 << QPointF(0, 0) << QPointF(128, 5) << -1 << -1;
+    QTest::newRow("1x left of image") << sq << 16 << 16 << 1.0 << QPointF(0, 0) << QPointF(-0.1, 5) << -1 << -1;
+    // zoom 4, panned to (100, 50): cells are 32 screen pixels
+    QTest::newRow("4x corner") << sq << 16 << 16 << 4.0 << QPointF(100, 50) << QPointF(100, 50) << 0 << 0;
+    QTest::newRow("4x before border") << sq << 16 << 16 << 4.0 << QPointF(100, 50) << QPointF(131.9, 81.9) << 0 << 0;
+    QTest::newRow("4x after border") << sq << 16 << 16 << 4.0 << QPointF(100, 50) << QPointF(132, 82) << 1 << 1;
+    QTest::newRow("4x row 3 col 5") << sq << 16 << 16 << 4.0 << QPointF(100, 50) << QPointF(261, 147) << 3 << 5;
+    QTest::newRow("4x last") << sq << 16 << 16 << 4.0 << QPointF(100, 50) << QPointF(611.9, 561.9) << 15 << 15;
+    QTest::newRow("4x above") << sq << 16 << 16 << 4.0 << QPointF(100, 50) << QPointF(300, 49.9) << -1 << -1;
+    QTest::newRow("4x right") << sq << 16 << 16 << 4.0 << QPointF(100, 50) << QPointF(612, 60) << -1 << -1;
+    // zoom 0.5, panned partly off-screen to (-10, 20): cells are 4 screen pixels
+    QTest::newRow("0.5x corner") << sq << 16 << 16 << 0.5 << QPointF(-10, 20) << QPointF(-10, 20) << 0 << 0;
+    QTest::newRow("0.5x diagonal") << sq << 16 << 16 << 0.5 << QPointF(-10, 20) << QPointF(-6, 24) << 1 << 1;
+    QTest::newRow("0.5x row 7 col 15") << sq << 16 << 16 << 0.5 << QPointF(-10, 20) << QPointF(52, 50) << 7 << 15;
+    QTest::newRow("0.5x right edge") << sq << 16 << 16 << 0.5 << QPointF(-10, 20) << QPointF(54, 50) << -1 << -1;
+    // fractional zoom and offset, as after a fit: cells are 50 screen pixels
+    QTest::newRow("6.25x") << sq << 16 << 16 << 6.25 << QPointF(12.5, 0.25) << QPointF(137.5, 475.25) << 9 << 2;
+    QTest::newRow("6.25x just inside") << sq << 16 << 16 << 6.25 << QPointF(12.5, 0.25) << QPointF(812.4, 800.2) << 15 << 15;
+    // a non-square image, 10 x 6 tokens of 16 pixels, zoom 2
+    const QSize wide(160, 96);
+    QTest::newRow("wide top") << wide << 6 << 10 << 2.0 << QPointF(0, 0) << QPointF(33, 1) << 0 << 1;
+    QTest::newRow("wide last") << wide << 6 << 10 << 2.0 << QPointF(0, 0) << QPointF(319, 191) << 5 << 9;
+    QTest::newRow("wide outside") << wide << 6 << 10 << 2.0 << QPointF(0, 0) << QPointF(320, 0) << -1 << -1;
+    // 8 x 8 grid on a 64 x 64 image (the emoji model) at 12x
+    QTest::newRow("emoji 12x") << QSize(64, 64) << 8 << 8 << 12.0 << QPointF(40, 8) << QPointF(40 + 96 * 7 + 1, 8 + 96 * 2 + 95) << 2 << 7;
+}
+
+void TestWidgets::tokenAtScreenPosition() {
+    QFETCH(QSize, image);
+    QFETCH(int, rows);
+    QFETCH(int, cols);
+    QFETCH(double, zoom);
+    QFETCH(QPointF, offset);
+    QFETCH(QPointF, screen);
+    QFETCH(int, row);
+    QFETCH(int, col);
+    ViewTransform v;
+    v.setViewportSize(QSizeF(900, 700));
+    v.setImageSize(image);
+    v.setView(zoom, offset);
+    const auto cell = v.tokenAt(screen, rows, cols);
+    if (row < 0) {
+        QVERIFY2(!cell, "expected no token outside the image");
+    } else {
+        QVERIFY(cell.has_value());
+        QCOMPARE(cell->row, row);
+        QCOMPARE(cell->col, col);
+    }
+}
+
+void TestWidgets::zoomKeepsTokenUnderCursor() {
+    ViewTransform v;
+    v.setViewportSize(QSizeF(800, 600));
+    v.setImageSize(QSize(128, 128));
+    QVERIFY(v.isFitting());
+    const QPointF anchors[] = {{400, 300}, {130, 40}, {650, 550}, {401.7, 299.3}};
+    for (const QPointF& anchor : anchors) {
+        for (double factor : {1.2, 2.0, 1 / 1.5, 8.0, 1 / 8.0}) {
+            const auto before = v.tokenAt(anchor, 16, 16);
+            const QPointF imageBefore = v.screenToImage(anchor);
+            v.zoomBy(factor, anchor);
+            QVERIFY(!v.isFitting());
+            QVERIFY(std::abs(v.screenToImage(anchor).x() - imageBefore.x()) < 1e-9);
+            QVERIFY(std::abs(v.screenToImage(anchor).y() - imageBefore.y()) < 1e-9);
+            QCOMPARE(v.tokenAt(anchor, 16, 16), before);
+        }
+    }
+    // Panning moves the image under the cursor by exactly the drag.
+    v.setView(4, QPointF(0, 0));
+    QCOMPARE(v.tokenAt(QPointF(10, 10), 16, 16), std::optional<TokenCell>(TokenCell{0, 0}));
+    v.panBy(QPointF(-64, -32)); // two cells left, one cell up
+    QCOMPARE(v.tokenAt(QPointF(10, 10), 16, 16), std::optional<TokenCell>(TokenCell{1, 2}));
+    // Zoom is clamped.
+    v.setZoom(1e6, QPointF(0, 0));
+    QCOMPARE(v.zoom(), ViewTransform::kMaxZoom);
+}
+
+void TestWidgets::fitCentresImage() {
+    ViewTransform v;
+    v.setImageSize(QSize(128, 128));
+    v.setViewportSize(QSizeF(800, 600)); // fits on resize while fitting
+    QCOMPARE(v.zoom(), (600.0 - 32) / 128);
+    QCOMPARE(v.offset(), QPointF((800 - 568) / 2.0, 16));
+    QCOMPARE(v.tokenAt(QPointF(400, 300), 16, 16), std::optional<TokenCell>(TokenCell{8, 8}));
+    v.zoomBy(2, QPointF(400, 300));
+    v.setViewportSize(QSizeF(1000, 600)); // not fitting any more: the centre stays put
+    QCOMPARE(v.tokenAt(QPointF(500, 300), 16, 16), std::optional<TokenCell>(TokenCell{8, 8}));
+    v.fit();
+    QVERIFY(v.isFitting());
+    QVERIFY(v.imageRectOnScreen().top() >= 16 - 1e-9);
+}
+
+void TestWidgets::tokenReadout() {
+    // 123456789 = 0x75BCD15: 7 hex digits for 28 bits
+    QCOMPARE(qlipx::StatusReadout::formatToken(3, 7, 16, 123456789, 28), QStringLiteral("row 3  col 7  (#55)  index 123456789  0x75BCD15"));
+    QCOMPARE(qlipx::StatusReadout::formatToken(0, 1, 8, 5, 28), QStringLiteral("row 0  col 1  (#1)  index 5  0x0000005"));
+    QCOMPARE(qlipx::StatusReadout::formatToken(7, 7, 8, (int64_t(1) << 28) - 1, 28),
+             QStringLiteral("row 7  col 7  (#63)  index 268435455  0xFFFFFFF"));
+    QCOMPARE(qlipx::StatusReadout::formatToken(1, 2, 8, 0x3F, 18), QStringLiteral("row 1  col 2  (#10)  index 63  0x0003F"));
+}
+
+void TestWidgets::tokenColours() {
+    QCOMPARE(qlipx::tokenColor(42), qlipx::tokenColor(42));
+    QVERIFY(qlipx::tokenColor(42) != qlipx::tokenColor(43));
+    QCOMPARE(qlipx::tokenKey(5), 5u);
+    QCOMPARE(qlipx::tokenKey((int64_t(1) << 32) | 5), 4u); // high word folded in
+    int distinct = 0;
+    for (int i = 1; i < 64; ++i) distinct += qlipx::tokenColor(i) != qlipx::tokenColor(i - 1);
+    QCOMPARE(distinct, 63);
+}
+
+// ---- engine thread --------------------------------------------------------------------------
+
+void TestWidgets::encodeDeliversModelGrid() {
+    qlipx::EngineThread engine(cpuOptions());
+    Recorder rec(engine.worker());
+    engine.requestModel(kGolden);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.loaded.size(), size_t(1), kTimeoutMs);
+    const qlipx::ModelSummary& m = rec.loaded.front();
+    QCOMPARE(m.gridRows, 16);
+    QCOMPARE(m.gridCols, 16);
+    QCOMPARE(m.bits, 28);
+    QCOMPARE(m.device, QStringLiteral("cpu"));
+
+    engine.requestEncode(kSample);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.results.size(), size_t(1), kTimeoutMs);
+    QVERIFY2(rec.encodeErrors.isEmpty(), qPrintable(rec.encodeErrors.join('\n')));
+    const qlipx::EncodeResult& r = rec.results.front();
+    QCOMPARE(r.path, kSample);
+    QCOMPARE(r.tokens.rows, m.gridRows);
+    QCOMPARE(r.tokens.cols, m.gridCols);
+    QCOMPARE(r.tokens.bits, m.bits);
+    QCOMPARE(r.tokens.indices.size(), size_t(m.gridRows * m.gridCols));
+    QCOMPARE(r.tokens.latents.size(), size_t(m.gridRows * m.gridCols * m.bits));
+    for (int64_t index : r.tokens.indices) QVERIFY(index >= 0 && index < (int64_t(1) << m.bits));
+    QCOMPARE(r.sourceSize, QSize(512, 512));
+    QCOMPARE(r.input.size(), QSize(m.imageSize, m.imageSize));
+    QCOMPARE(r.reconstruction.size(), QSize(m.imageSize, m.imageSize));
+    QCOMPARE(r.model, m.name);
+    QVERIFY(r.encodeMs > 0 && r.decodeMs > 0 && r.loadMs > 0);
+}
+
+void TestWidgets::encodeWithoutModelFails() {
+    qlipx::EngineThread engine(cpuOptions());
+    Recorder rec(engine.worker());
+    engine.requestEncode(kSample);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.encodeErrors.size(), 1, kTimeoutMs);
+    QVERIFY(rec.encodeErrors.front().contains(QStringLiteral("no model")));
+    QVERIFY(rec.results.empty());
+}
+
+void TestWidgets::failedModelSwitchKeepsOldModel() {
+    qlipx::EngineThread engine(cpuOptions());
+    Recorder rec(engine.worker());
+    engine.requestModel(kGolden);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.loaded.size(), size_t(1), kTimeoutMs);
+
+    QTemporaryDir dir;
+    const QString empty = dir.path() + QStringLiteral("/not-a-model");
+    QVERIFY(QDir().mkpath(empty));
+    engine.requestModel(empty);                                // no config.json
+    engine.requestModel(dir.path() + QStringLiteral("/gone")); // no folder
+    QTRY_COMPARE_WITH_TIMEOUT(rec.modelErrors.size(), 2, kTimeoutMs);
+    QVERIFY2(rec.modelErrors[0].contains(QStringLiteral("config.json")), qPrintable(rec.modelErrors[0]));
+    QVERIFY2(rec.modelErrors[1].contains(QStringLiteral("does not exist")), qPrintable(rec.modelErrors[1]));
+    QCOMPARE(rec.loaded.size(), size_t(1));
+
+    // The old model still encodes.
+    engine.requestEncode(kSample);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.results.size(), size_t(1), kTimeoutMs);
+    QCOMPARE(rec.results.front().model, rec.loaded.front().name);
+    QCOMPARE(rec.results.front().tokens.rows, 16);
+}
+
+void TestWidgets::badImageIsReported() {
+    QTemporaryDir dir;
+    const QString truncated = dir.path() + QStringLiteral("/truncated.png");
+    {
+        QFile in(kSample), out(truncated);
+        QVERIFY(in.open(QIODevice::ReadOnly) && out.open(QIODevice::WriteOnly));
+        out.write(in.read(300));
+    }
+    qlipx::EngineThread engine(cpuOptions());
+    Recorder rec(engine.worker());
+    engine.requestModel(kGolden);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.loaded.size(), size_t(1), kTimeoutMs);
+    engine.requestEncode(truncated);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.encodeErrors.size(), 1, kTimeoutMs);
+    QVERIFY2(rec.encodeErrors[0].contains(QStringLiteral("truncated.png")), qPrintable(rec.encodeErrors[0]));
+    engine.requestEncode(dir.path() + QStringLiteral("/missing.png"));
+    QTRY_COMPARE_WITH_TIMEOUT(rec.encodeErrors.size(), 2, kTimeoutMs);
+    engine.requestEncode(kSample2);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.results.size(), size_t(1), kTimeoutMs);
+    QCOMPARE(rec.results.front().sourceSize, QSize(451, 300));
+}
+
+void TestWidgets::burstOfEncodesIsLatestWins() {
+    QTemporaryDir dir;
+    QStringList paths;
+    for (int i = 0; i < 20; ++i) {
+        paths << dir.path() + QStringLiteral("/image%1.png").arg(i, 2, 10, QLatin1Char('0'));
+        QVERIFY(QFile::copy(i % 2 ? kSample2 : kSample, paths.back()));
+    }
+    qlipx::EngineThread engine(cpuOptions());
+    Recorder rec(engine.worker());
+    engine.requestModel(kGolden);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.loaded.size(), size_t(1), kTimeoutMs);
+
+    // Hold the engine thread so that the whole burst is queued before it runs anything, as when
+    // requests arrive during a long encode.
+    QSemaphore hold;
+    QMetaObject::invokeMethod(engine.worker(), [&hold] { hold.acquire(); }, Qt::QueuedConnection);
+    for (const QString& p : paths) engine.requestEncode(p);
+    hold.release();
+    QTRY_VERIFY_WITH_TIMEOUT(!rec.results.empty(), kTimeoutMs);
+    QTest::qWait(300); // nothing else may arrive
+    QVERIFY(rec.encodeErrors.isEmpty());
+    QCOMPARE(rec.results.size(), size_t(1));
+    QCOMPARE(rec.started, 1);
+    QCOMPARE(rec.results.back().path, paths.back());
+    QCOMPARE(rec.results.back().sourceSize, QSize(451, 300));
+    QCOMPARE(rec.results.back().request, quint64(20));
+
+    // Without the hold, some early requests may run while the burst is being posted, but the last
+    // result is always the newest request's, and results come in request order.
+    rec.results.clear();
+    for (const QString& p : paths) engine.requestEncode(p);
+    QTRY_VERIFY_WITH_TIMEOUT(!rec.results.empty() && rec.results.back().path == paths.back(), kTimeoutMs);
+    QTest::qWait(300);
+    QCOMPARE(rec.results.back().path, paths.back());
+    QCOMPARE(rec.results.back().request, quint64(40));
+    for (size_t i = 1; i < rec.results.size(); ++i) QVERIFY(rec.results[i].request > rec.results[i - 1].request);
+}
+
+QTEST_MAIN(TestWidgets)
+#include "test_widgets.moc"
