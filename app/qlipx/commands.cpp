@@ -120,11 +120,11 @@ const std::vector<Command>& commands() {
 }
 
 int runInfo(int argc, char** argv) {
-    Args a("info", "MODEL", "Load a model folder and print what it is.");
+    Args a("info", "[MODEL]", "Load a model folder (default: the embedded emoji model) and print what it is.");
     addEngineOptions(a);
     if (!a.parse(argc, argv)) return 0;
-    if (a.positionals().size() != 1) throw qlip::Error("info: give exactly one MODEL folder");
-    auto engine = qlip::Engine::open(a.positionals()[0], engineOptions(a));
+    if (a.positionals().size() > 1) throw qlip::Error("info: give at most one MODEL folder");
+    auto engine = qlip::Engine::open(a.positionals().empty() ? modelFolder(a) : a.positionals()[0], engineOptions(a));
     const auto& i = engine->info();
     std::printf("model        %s\nfolder       %s\n", i.name.c_str(), i.folder.c_str());
     std::printf("image        %dx%d, patch %d, grid %dx%d (%d tokens)\n", i.imageSize, i.imageSize, i.patchSize, i.gridRows,
