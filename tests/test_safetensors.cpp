@@ -18,10 +18,9 @@ std::string writeBytes(const QTemporaryDir& dir, const std::string& name, const 
 // A file with the given header text and `dataBytes` zero bytes of data.
 std::vector<uint8_t> rawFile(const std::string& header, size_t dataBytes, uint64_t claimedLength = 0) {
     uint64_t len = claimedLength ? claimedLength : header.size();
-    std::vector<uint8_t> out(8);
+    std::vector<uint8_t> out(8 + header.size() + dataBytes, 0);
     for (int i = 0; i < 8; ++i) out[i] = uint8_t(len >> (8 * i));
-    out.insert(out.end(), header.begin(), header.end());
-    out.resize(out.size() + dataBytes, 0);
+    std::memcpy(out.data() + 8, header.data(), header.size());
     return out;
 }
 

@@ -42,6 +42,9 @@ public:
     const TensorInfo* find(const std::string& name) const;
     const std::map<std::string, std::string>& metadata() const;
     const uint8_t* data(const TensorInfo& t) const; // points into the mapping
+    // Tell the OS that this tensor's bytes are no longer needed (after they were copied), so a
+    // multi-gigabyte load does not keep the file resident next to the copied weights.
+    void releasePages(const TensorInfo& t) const;
 
     // Convenience for small tensors (tests, fixtures): values converted to double / int64.
     std::vector<double> readAsDouble(const std::string& name) const;

@@ -125,6 +125,7 @@ LoadReport loadWeights(QLIPModelImpl& model, const SafetensorsFile& file) {
     torch::NoGradGuard guard;
     for (auto& [param, info] : copies) {
         param.copy_(tensorFromFile(file, *info)); // copy_ converts to the parameter's dtype
+        file.releasePages(*info);
         ++report.loaded;
     }
     return report;
