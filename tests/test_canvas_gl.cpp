@@ -245,12 +245,12 @@ void TestCanvasGl::dropOpensImage() {
 
 void TestCanvasGl::failedModelSwitchKeepsModel() {
     QSignalSpy failed(m_window.get(), &qlipx::MainWindow::failed);
-    const QString name = m_window->model()->name;
+    const std::string name = m_window->model()->name;
     m_window->openModel(QStringLiteral("/nonexistent/qlip-model"));
     QVERIFY(failed.wait(kTimeoutMs) || !failed.isEmpty());
     QVERIFY(failed.front().at(0).toString().contains(QStringLiteral("does not exist")));
     QCOMPARE(m_window->model()->name, name);
-    QVERIFY(m_window->readout()->modelText().startsWith(name));
+    QVERIFY(m_window->readout()->modelText().startsWith(QString::fromStdString(name)));
     QCOMPARE(m_window->canvas()->gridRows(), 16);
 }
 
@@ -278,7 +278,7 @@ void TestCanvasGl::sessionIsRestored() {
     second.show();
     QVERIFY(shown.wait(kTimeoutMs) || !shown.isEmpty());
     QCOMPARE(second.imagePath(), QFileInfo(kSample2).absoluteFilePath());
-    QCOMPARE(QFileInfo(second.model()->folder).canonicalFilePath(), QFileInfo(kGolden).canonicalFilePath());
+    QCOMPARE(QFileInfo(QString::fromStdString(second.model()->folder)).canonicalFilePath(), QFileInfo(kGolden).canonicalFilePath());
     QCOMPARE(second.canvas()->layer(), CanvasView::Layer::Reconstruction);
     QCOMPARE(second.canvas()->gridOpacity(), 0.6);
     second.close();
@@ -289,7 +289,7 @@ void TestCanvasGl::sessionIsRestored() {
     qlipx::MainWindow third(o);
     QSignalSpy changed(&third, &qlipx::MainWindow::modelChanged);
     QVERIFY(changed.wait(kTimeoutMs) || !changed.isEmpty());
-    QCOMPARE(QFileInfo(third.model()->folder).canonicalFilePath(), QFileInfo(qlipx::defaultModelFolder()).canonicalFilePath());
+    QCOMPARE(QFileInfo(QString::fromStdString(third.model()->folder)).canonicalFilePath(), QFileInfo(qlipx::defaultModelFolder()).canonicalFilePath());
 }
 
 int main(int argc, char** argv) {

@@ -29,14 +29,14 @@ qlip::EngineOptions cpuOptions() {
 
 // Records the worker's signals on the test (GUI) thread: `this` context makes them queued.
 struct Recorder : QObject {
-    std::vector<qlipx::ModelSummary> loaded;
+    std::vector<qlip::ModelInfo> loaded;
     QStringList modelErrors;
     std::vector<qlipx::EncodeResult> results;
     QStringList encodeErrors;
     int started = 0;
 
     explicit Recorder(qlipx::EngineWorker* w) {
-        connect(w, &qlipx::EngineWorker::modelLoaded, this, [this](const qlipx::ModelSummary& m) { loaded.push_back(m); });
+        connect(w, &qlipx::EngineWorker::modelLoaded, this, [this](const qlip::ModelInfo& m) { loaded.push_back(m); });
         connect(w, &qlipx::EngineWorker::modelFailed, this, [this](const QString&, const QString& msg) { modelErrors << msg; });
         connect(w, &qlipx::EngineWorker::encodeStarted, this, [this] { ++started; });
         connect(w, &qlipx::EngineWorker::encodeFinished, this, [this](const qlipx::EncodeResult& r) { results.push_back(r); });
@@ -200,11 +200,11 @@ void TestWidgets::encodeDeliversModelGrid() {
     Recorder rec(engine.worker());
     engine.requestModel(kGolden);
     QTRY_COMPARE_WITH_TIMEOUT(rec.loaded.size(), size_t(1), kTimeoutMs);
-    const qlipx::ModelSummary& m = rec.loaded.front();
+    const qlip::ModelInfo& m = rec.loaded.front();
     QCOMPARE(m.gridRows, 16);
     QCOMPARE(m.gridCols, 16);
     QCOMPARE(m.bits, 28);
-    QCOMPARE(m.device, QStringLiteral("cpu"));
+    QCOMPARE(m.device, std::string("cpu"));
 
     engine.requestEncode(kSample);
     QTRY_COMPARE_WITH_TIMEOUT(rec.results.size(), size_t(1), kTimeoutMs);
@@ -220,7 +220,7 @@ void TestWidgets::encodeDeliversModelGrid() {
     QCOMPARE(r.sourceSize, QSize(512, 512));
     QCOMPARE(r.input.size(), QSize(m.imageSize, m.imageSize));
     QCOMPARE(r.reconstruction.size(), QSize(m.imageSize, m.imageSize));
-    QCOMPARE(r.model, m.name);
+    QCOMPARE(r.model, QString::fromStdString(m.name));
     QVERIFY(r.encodeMs > 0 && r.decodeMs > 0 && r.loadMs > 0);
 }
 
@@ -252,7 +252,7 @@ void TestWidgets::failedModelSwitchKeepsOldModel() {
     // The old model still encodes.
     engine.requestEncode(kSample);
     QTRY_COMPARE_WITH_TIMEOUT(rec.results.size(), size_t(1), kTimeoutMs);
-    QCOMPARE(rec.results.front().model, rec.loaded.front().name);
+    QCOMPARE(rec.results.front().model, QString::fromStdString(rec.loaded.front().name));
     QCOMPARE(rec.results.front().tokens.rows, 16);
 }
 

@@ -41,28 +41,8 @@ QImage toQImage(const qlip::ImageRGB8& image) {
     return out;
 }
 
-ModelSummary summarize(const qlip::ModelInfo& info) {
-    ModelSummary m;
-    m.name = QString::fromStdString(info.name);
-    m.folder = QString::fromStdString(info.folder);
-    m.device = QString::fromStdString(info.device);
-    m.precision = QString::fromStdString(info.precision);
-    m.imageSize = info.imageSize;
-    m.patchSize = info.patchSize;
-    m.gridRows = info.gridRows;
-    m.gridCols = info.gridCols;
-    m.bits = info.bits;
-    m.groupSize = info.groupSize;
-    m.parameters = info.parameters;
-    m.hasTokenizer = info.hasTokenizer;
-    m.threads = info.threads;
-    m.loadMs = info.loadSeconds * 1000;
-    for (const auto& w : info.warnings) m.warnings << QString::fromStdString(w);
-    return m;
-}
-
 EngineWorker::EngineWorker(const qlip::EngineOptions& options, QObject* parent) : QObject(parent), m_options(options) {
-    qRegisterMetaType<qlipx::ModelSummary>();
+    qRegisterMetaType<qlip::ModelInfo>();
     qRegisterMetaType<qlipx::EncodeResult>();
 }
 
@@ -79,10 +59,10 @@ void EngineWorker::openModel(const QString& folder) {
         return;
     }
     m_engine = std::move(engine);
-    ModelSummary summary = summarize(m_engine->info());
-    summary.loadMs = elapsedMs(timer);
-    if (summary.folder.isEmpty()) summary.folder = folder;
-    Q_EMIT modelLoaded(summary);
+    qlip::ModelInfo info = m_engine->info();
+    info.loadSeconds = elapsedMs(timer) / 1000;
+    if (info.folder.empty()) info.folder = folder.toStdString();
+    Q_EMIT modelLoaded(info);
 }
 
 void EngineWorker::encodeImage(const QString& path) {

@@ -22,23 +22,6 @@
 
 namespace qlipx {
 
-struct ModelSummary {
-    QString name;
-    QString folder;
-    QString device;      // "cpu", "cuda:0"
-    QString precision;   // "fp32", ...
-    int imageSize = 0;
-    int patchSize = 0;
-    int gridRows = 0;
-    int gridCols = 0;
-    int bits = 0;
-    int groupSize = 1;
-    qint64 parameters = 0;
-    bool hasTokenizer = false;
-    int threads = 1;
-    double loadMs = 0;
-    QStringList warnings;
-};
 
 struct EncodeResult {
     quint64 request = 0;    // the worker numbers encode requests 1, 2, ... in arrival order
@@ -69,7 +52,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void modelLoading(const QString& folder);
-    void modelLoaded(const qlipx::ModelSummary& model);
+    void modelLoaded(const qlip::ModelInfo& model); // loadSeconds measured by the worker
     void modelFailed(const QString& folder, const QString& message);
     void encodeStarted(quint64 request, const QString& path);
     void encodeFinished(const qlipx::EncodeResult& result);
@@ -90,9 +73,8 @@ private:
 };
 
 QImage toQImage(const qlip::ImageRGB8& image);
-ModelSummary summarize(const qlip::ModelInfo& info);
 
 } // namespace qlipx
 
-Q_DECLARE_METATYPE(qlipx::ModelSummary)
+Q_DECLARE_METATYPE(qlip::ModelInfo)
 Q_DECLARE_METATYPE(qlipx::EncodeResult)

@@ -115,12 +115,12 @@ void MainWindow::openImage(const QString& path) {
     m_engine->requestEncode(path);
 }
 
-void MainWindow::onModelLoaded(const ModelSummary& model) {
+void MainWindow::onModelLoaded(const qlip::ModelInfo& model) {
     m_model = model;
     m_fallbackModel.clear();
     m_readout->setModel(model);
-    statusBar()->showMessage(tr("Model %1 loaded").arg(model.name), 5000);
-    for (const auto& w : model.warnings) statusBar()->showMessage(tr("Warning: %1").arg(w), kErrorMessageMs);
+    statusBar()->showMessage(tr("Model %1 loaded").arg(QString::fromStdString(model.name)), 5000);
+    for (const auto& w : model.warnings) statusBar()->showMessage(tr("Warning: %1").arg(QString::fromStdString(w)), kErrorMessageMs);
     Q_EMIT modelChanged(model);
     // Show the current image (or the one waiting) through the new model.
     const QString image = !m_pendingImage.isEmpty() ? m_pendingImage : m_imagePath;
@@ -136,7 +136,7 @@ void MainWindow::onModelFailed(const QString& folder, const QString& message) {
         return;
     }
     if (m_model) m_readout->setModel(*m_model); // the previous model stays
-    const QString keep = m_model ? tr("\n\nStill using %1.").arg(m_model->name) : QString();
+    const QString keep = m_model ? tr("\n\nStill using %1.").arg(QString::fromStdString(m_model->name)) : QString();
     if (!m_model) m_canvas->setPlaceholderText(tr("Cannot open model %1:\n%2\n\nOpen another with Ctrl+Shift+O.").arg(folder, message));
     showError(tr("Cannot open model %1").arg(QDir::toNativeSeparators(folder)), message + keep);
 }
@@ -229,7 +229,7 @@ void MainWindow::saveSession() const {
     s.setValue(QStringLiteral("view/grid"), m_canvas->gridVisible());
     s.setValue(QStringLiteral("view/gridOpacity"), m_canvas->gridOpacity());
     if (!m_imagePath.isEmpty()) s.setValue(QStringLiteral("session/lastImage"), QFileInfo(m_imagePath).absoluteFilePath());
-    if (m_model) s.setValue(QStringLiteral("session/lastModel"), QFileInfo(m_model->folder).absoluteFilePath());
+    if (m_model) s.setValue(QStringLiteral("session/lastModel"), QFileInfo(QString::fromStdString(m_model->folder)).absoluteFilePath());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

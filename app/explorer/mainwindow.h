@@ -26,7 +26,7 @@ public:
 
     CanvasView* canvas() const { return m_canvas; }
     StatusReadout* readout() const { return m_readout; }
-    const std::optional<ModelSummary>& model() const { return m_model; }
+    const std::optional<qlip::ModelInfo>& model() const { return m_model; }
     QString imagePath() const { return m_imagePath; } // the image on the canvas
     const std::optional<EncodeResult>& result() const { return m_result; }
 
@@ -36,7 +36,7 @@ public Q_SLOTS:
     bool exportView(const QString& path);
 
 Q_SIGNALS:
-    void modelChanged(const qlipx::ModelSummary& model);
+    void modelChanged(const qlip::ModelInfo& model);
     void imageShown(const QString& path); // an encode result is on the canvas
     void failed(const QString& message);  // a model or image could not be opened
 
@@ -54,7 +54,7 @@ private:
     void saveSession() const;
     void openStartupFiles();
 
-    void onModelLoaded(const ModelSummary& model);
+    void onModelLoaded(const qlip::ModelInfo& model);
     void onModelFailed(const QString& folder, const QString& message);
     void onEncodeFinished(const EncodeResult& result);
     void onEncodeFailed(const QString& path, const QString& message);
@@ -72,7 +72,7 @@ private:
     StatusReadout* m_readout = nullptr;
     QSlider* m_opacity = nullptr;
 
-    std::optional<ModelSummary> m_model;
+    std::optional<qlip::ModelInfo> m_model;
     std::optional<EncodeResult> m_result;
     QString m_imagePath;     // shown
     QString m_pendingImage;  // requested, waiting for a model or for its result

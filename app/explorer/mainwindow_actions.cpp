@@ -126,7 +126,7 @@ void MainWindow::chooseImage() {
 }
 
 void MainWindow::chooseModel() {
-    const QString dir = m_model ? m_model->folder : QString();
+    const QString dir = m_model ? QString::fromStdString(m_model->folder) : QString();
     const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"), dir);
     if (!folder.isEmpty()) openModel(folder);
 }

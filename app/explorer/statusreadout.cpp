@@ -47,22 +47,22 @@ QString StatusReadout::formatToken(int row, int col, int cols, int64_t index, in
         .arg(QString::number(qulonglong(index), 16).toUpper().rightJustified(hexDigits, QLatin1Char('0')));
 }
 
-void StatusReadout::setModel(const ModelSummary& m) {
+void StatusReadout::setModel(const qlip::ModelInfo& m) {
     m_model->setText(tr("%1 · %2×%3 × %4 bits · %5 %6")
-                         .arg(m.name)
+                         .arg(QString::fromStdString(m.name))
                          .arg(m.gridRows)
                          .arg(m.gridCols)
                          .arg(m.bits)
-                         .arg(m.device, m.precision));
+                         .arg(QString::fromStdString(m.device), QString::fromStdString(m.precision)));
     m_model->setToolTip(tr("%1\nimage %2 px, patch %3 px, %4 M parameters, %5 threads, loaded in %6 ms%7")
-                            .arg(m.folder)
+                            .arg(QString::fromStdString(m.folder))
                             .arg(m.imageSize)
                             .arg(m.patchSize)
                             .arg(double(m.parameters) / 1e6, 0, 'f', 2)
                             .arg(m.threads)
-                            .arg(milliseconds(m.loadMs))
+                            .arg(milliseconds(m.loadSeconds * 1000))
                             .arg(m.hasTokenizer ? QString() : tr("\nno text tokenizer")));
-    m_time->setText(tr("loaded in %1 ms").arg(milliseconds(m.loadMs)));
+    m_time->setText(tr("loaded in %1 ms").arg(milliseconds(m.loadSeconds * 1000)));
 }
 
 void StatusReadout::setModelLoading(const QString& folder) { m_model->setText(tr("loading %1 …").arg(folder)); }

@@ -9,17 +9,20 @@
 class QLabel;
 class QStatusBar;
 
+namespace qlip {
+struct ModelInfo;
+}
+
 namespace qlipx {
 
 struct EncodeResult;
-struct ModelSummary;
 
 class StatusReadout : public QObject {
     Q_OBJECT
 public:
     explicit StatusReadout(QStatusBar* bar);
 
-    void setModel(const ModelSummary& model);
+    void setModel(const qlip::ModelInfo& model);
     void setModelLoading(const QString& folder);
     void setEncodeTiming(const EncodeResult& result);
     void setBusy(const QString& what);
