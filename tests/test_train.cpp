@@ -5,6 +5,7 @@
 #include "qlip/npy.h"
 #include "qlip/safetensors.h"
 #include "qlip/train.h"
+#include "train/dataset.h"
 
 #include <QtTest>
 #include <filesystem>
@@ -77,6 +78,7 @@ private Q_SLOTS:
     void lossFallsAndFolderLoads();
     void resumeEqualsUninterrupted();
     void badData();
+    void styleAugmentationKeepsWhiteAndMeaning();
 };
 
 void TestTrain::lossFallsAndFolderLoads() {
@@ -134,6 +136,29 @@ void TestTrain::badData() {
     } catch (const qlip::Error& e) {
         QVERIFY2(std::string(e.what()).find("describes 1 images") != std::string::npos, e.what());
     }
+}
+
+void TestTrain::styleAugmentationKeepsWhiteAndMeaning() {
+    // A red disc on white, 8 copies.
+    const int64_t S = 32;
+    auto yy = torch::arange(S).view({S, 1}).to(torch::kFloat32), xx = torch::arange(S).view({1, S}).to(torch::kFloat32);
+    auto disc = ((yy - 15.5).pow(2) + (xx - 15.5).pow(2) < 100).to(torch::kFloat32);          // [S, S]
+    auto img = torch::stack({torch::ones({S, S}), 1 - disc, 1 - disc}).unsqueeze(0).repeat({8, 1, 1, 1});
+    std::mt19937_64 a(7), b(7), c(7);
+
+    auto none = qlip::train::augmentStyle(img, 0.0, a);
+    QVERIFY(torch::allclose(none, img, 0, 1e-5)); // strength 0 changes nothing
+
+    auto x = qlip::train::augmentStyle(img, 1.0, b), y = qlip::train::augmentStyle(img, 1.0, c);
+    QCOMPARE(x.sizes(), img.sizes());
+    QVERIFY(torch::equal(x, y));                                     // same seed, same pictures
+    QVERIFY(x.min().item<float>() >= 0.f && x.max().item<float>() <= 1.f);
+    QVERIFY((x - img).abs().max().item<float>() > 0.05f);            // it does change the drawing
+    // Corners stay white (zoom pads with white), and the disc stays red: R > G, B where it is.
+    QVERIFY(x.select(2, 0).select(2, 0).min().item<float>() > 0.99f);
+    auto centre = x.select(3, 16).select(2, 16);                     // [8, 3]
+    QVERIFY((centre.select(1, 0) - centre.select(1, 1)).min().item<float>() > 0.5f);
+    QVERIFY(torch::allclose(centre.select(1, 1), centre.select(1, 2), 0, 1e-5));
 }
 
 QTEST_GUILESS_MAIN(TestTrain)

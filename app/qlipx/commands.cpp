@@ -315,6 +315,7 @@ int runTrainTokenizer(int argc, char** argv) {
         .option("text-layers", 0, "N", "text tower layers", std::to_string(o.textLayers))
         .option("clip-weight", 0, "W", "contrastive loss weight", "0.1")
         .option("entropy-weight", 0, "W", "BSQ entropy loss weight", "0.05")
+        .option("augment", 0, "S", "art-style augmentation strength 0..1 (zoom, blur, gamma, saturation)", "0")
         .option("seed", 0, "N", "random seed", "0")
         .option("threads", 0, "N", "CPU threads (0 = all cores)", "0")
         .option("device", 0, "DEV", "auto, cpu or cuda", "auto")
@@ -338,6 +339,7 @@ int runTrainTokenizer(int argc, char** argv) {
     o.textLayers = a.intValue("text-layers");
     o.clipWeight = a.doubleValue("clip-weight");
     o.entropyWeight = a.doubleValue("entropy-weight");
+    o.augment = std::clamp(a.doubleValue("augment"), 0.0, 1.0);
     o.seed = uint64_t(a.intValue("seed"));
     o.threads = a.intValue("threads");
     o.device = a.value("device");

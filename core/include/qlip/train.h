@@ -27,6 +27,7 @@ struct TokenizerTrainOptions {
     int entropyGroup = 7;        // bits per group for the exact group entropy
     double invTemperature = 2.0; // on the sqrt(E)-scaled latent
     int shift = 4;               // random translation (pixels) on a white pad
+    double augment = 0;          // art-style augmentation strength in [0, 1] (zoom, blur, gamma, saturation)
     uint64_t seed = 0;
     int threads = 0;
     int checkpointEvery = 500;

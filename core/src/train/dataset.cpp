@@ -5,6 +5,7 @@
 #include "qlip/json.h"
 #include "qlip/npy.h"
 
+#include <cmath>
 #include <map>
 
 namespace qlip::train {
@@ -71,14 +72,57 @@ std::string CaptionedImages::caption(int64_t i, std::mt19937_64& rng) const {
 }
 
 torch::Tensor normalizeImages(const torch::Tensor& uint8Images) {
-    auto x = uint8Images.permute({0, 3, 1, 2}).to(torch::kFloat32).div(255.0);        // [B, 3, S, S]
+    return normalizeUnit(uint8Images.permute({0, 3, 1, 2}).to(torch::kFloat32).div(255.0)); // [B, 3, S, S]
+}
+
+torch::Tensor normalizeUnit(const torch::Tensor& x) {
     auto mean = torch::tensor({kMean[0], kMean[1], kMean[2]}).view({1, 3, 1, 1});
     auto stdv = torch::tensor({kStd[0], kStd[1], kStd[2]}).view({1, 3, 1, 1});
     return (x - mean) / stdv;
 }
 
+torch::Tensor augmentStyle(const torch::Tensor& images01, double strength, std::mt19937_64& rng) {
+    const int64_t B = images01.size(0), S = images01.size(2);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    auto lerp = [&](double lo, double hi) { return lo + (hi - lo) * u(rng); };
+    std::vector<float> theta, gammas, saturations, kernels;
+    const int radius = 2, k = 2 * radius + 1;
+    for (int64_t b = 0; b < B; ++b) {
+        const double zoom = lerp(1.0 - 0.2 * strength, 1.0 + 0.05 * strength);
+        theta.insert(theta.end(), {float(1 / zoom), 0.f, 0.f, 0.f, float(1 / zoom), 0.f});
+        const double sigma = u(rng) < 0.5 * strength ? lerp(0.3, 1.0) : 0.0;
+        std::vector<float> g1(k, 0.f);
+        if (sigma == 0.0) {
+            g1[radius] = 1.f;
+        } else {
+            float sum = 0;
+            for (int i = 0; i < k; ++i) sum += g1[i] = float(std::exp(-(i - radius) * (i - radius) / (2 * sigma * sigma)));
+            for (float& v : g1) v /= sum;
+        }
+        for (int c = 0; c < 3; ++c)
+            for (int y = 0; y < k; ++y)
+                for (int x = 0; x < k; ++x) kernels.push_back(g1[y] * g1[x]);
+        gammas.push_back(float(std::exp(lerp(-0.25, 0.25) * strength)));
+        saturations.push_back(float(lerp(1.0 - 0.3 * strength, 1.0 + 0.3 * strength)));
+    }
+    // Zoom about the centre; sampling the inverted image with zero padding fills the border white.
+    auto th = torch::tensor(theta).view({B, 2, 3});
+    auto grid = torch::nn::functional::affine_grid(th, {B, 3, S, S}, false);
+    auto x = 1 - torch::nn::functional::grid_sample(
+                     1 - images01, grid,
+                     torch::nn::functional::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false));
+    // Blur: one depthwise convolution with a kernel per image and channel, on a white border.
+    auto w = torch::tensor(kernels).view({B * 3, 1, k, k});
+    auto padded = torch::constant_pad_nd(x.reshape({1, B * 3, S, S}), {radius, radius, radius, radius}, 1.0);
+    x = torch::conv2d(padded, w, torch::Tensor(), torch::IntArrayRef{1, 1}, torch::IntArrayRef{0, 0}, torch::IntArrayRef{1, 1}, B * 3).view({B, 3, S, S});
+    x = x.clamp(0, 1).pow(torch::tensor(gammas).view({B, 1, 1, 1}));
+    auto grey = (x * torch::tensor({0.299f, 0.587f, 0.114f}).view({1, 3, 1, 1})).sum(1, true);
+    x = grey + (x - grey) * torch::tensor(saturations).view({B, 1, 1, 1});
+    return x.clamp(0, 1);
+}
+
 Batch makeBatch(const CaptionedImages& data, const std::vector<int64_t>& indices, const ClipTokenizer& tokenizer,
-                int contextLength, int shift, std::mt19937_64& rng) {
+                int contextLength, int shift, std::mt19937_64& rng, double augment) {
     const int64_t B = int64_t(indices.size()), S = data.imageSize();
     auto idx = torch::tensor(indices, torch::kLong);
     auto images = data.images().index_select(0, idx);                                    // [B, S, S, 3]
@@ -102,7 +146,9 @@ Batch makeBatch(const CaptionedImages& data, const std::vector<int64_t>& indices
         concepts.push_back(data.conceptId(i));
     }
     auto tokens = tokenizer.encodeBatch(captions, contextLength, ClipTokenizer::Padding::Longest);
-    return {normalizeImages(images), torch::tensor(tokens.ids, torch::kLong).view({tokens.rows, tokens.length}),
+    auto pixels01 = images.permute({0, 3, 1, 2}).to(torch::kFloat32).div(255.0);     // [B, 3, S, S]
+    if (augment > 0) pixels01 = augmentStyle(pixels01, augment, rng);
+    return {normalizeUnit(pixels01), torch::tensor(tokens.ids, torch::kLong).view({tokens.rows, tokens.length}),
             torch::tensor(concepts, torch::kLong)};
 }
 

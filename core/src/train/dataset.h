@@ -45,10 +45,19 @@ struct Batch {
     torch::Tensor pixels, ids, concepts;
 };
 
+// `augment` in [0, 1] scales the art-style augmentation (0 = none): see augmentStyle.
 Batch makeBatch(const CaptionedImages& data, const std::vector<int64_t>& indices, const ClipTokenizer& tokenizer,
-                int contextLength, int shift, std::mt19937_64& rng);
+                int contextLength, int shift, std::mt19937_64& rng, double augment = 0);
+
+// Per-image random changes of drawing style that keep an emoji's meaning, so that the model sees
+// more than the two training art styles: zoom out (to 80 %) or in (to 105 %) on white, a slight blur
+// (half of the images), a gamma change and a saturation change. Hue is kept (a red and a blue heart
+// are different emoji) and white stays white. float [B, 3, S, S] in [0, 1] -> same shape.
+torch::Tensor augmentStyle(const torch::Tensor& images01, double strength, std::mt19937_64& rng);
 
 // uint8 [B, S, S, 3] -> CLIP-normalised float [B, 3, S, S].
 torch::Tensor normalizeImages(const torch::Tensor& uint8Images);
+// float [B, 3, S, S] in [0, 1] -> CLIP-normalised.
+torch::Tensor normalizeUnit(const torch::Tensor& images01);
 
 } // namespace qlip::train

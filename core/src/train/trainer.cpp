@@ -7,6 +7,7 @@
 #include "fileio.h"
 #include "model/weights.h"
 #include "qlip/error.h"
+#include "qlip/image.h"
 #include "qlip/json.h"
 #include "qlip/safetensors.h"
 #include "train/adamw.h"
@@ -15,6 +16,7 @@
 #include "train/plot.h"
 #include "train/vocab.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -25,6 +27,22 @@ namespace fs = std::filesystem;
 
 namespace qlip {
 namespace {
+
+// The first batch as seen by the model (after shift and style augmentation), 8 images a row, so
+// that a run's input can be looked at: <out>/train-batch.png.
+void saveBatchSheet(const torch::Tensor& normalized, const std::string& path) {
+    auto mean = torch::tensor({0.48145466f, 0.4578275f, 0.40821073f}).view({1, 3, 1, 1});
+    auto stdv = torch::tensor({0.26862954f, 0.26130258f, 0.27577711f}).view({1, 3, 1, 1});
+    auto x = (normalized.cpu() * stdv + mean).clamp(0, 1).mul(255).round().to(torch::kUInt8); // [B, 3, S, S]
+    const int64_t n = std::min<int64_t>(x.size(0), 32), S = x.size(2), cols = 8, rows = (n + cols - 1) / cols;
+    ImageRGB8 sheet{int(cols * S), int(rows * S), std::vector<uint8_t>(size_t(cols * S * rows * S * 3), 255)};
+    auto hwc = x.slice(0, 0, n).permute({0, 2, 3, 1}).contiguous();
+    const uint8_t* p = hwc.data_ptr<uint8_t>();
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t y = 0; y < S; ++y)
+            std::copy_n(p + (i * S + y) * S * 3, S * 3, sheet.pixel(int((i % cols) * S), int((i / cols) * S + y)));
+    savePng(path, sheet);
+}
 
 QlipConfig configFor(const TokenizerTrainOptions& o, int vocabSize) {
     QlipConfig c = QlipConfig::preset("QLIP-B-16-256"); // every structural flag of the release
@@ -177,7 +195,8 @@ void trainTokenizer(const TokenizerTrainOptions& o, const std::function<void(con
         std::shuffle(order.begin(), order.end(), epochRng);
         std::vector<int64_t> idx(order.begin() + offset, order.begin() + offset + o.batch);
         std::mt19937_64 rng(o.seed * 104729 + uint64_t(step));
-        auto batch = train::makeBatch(data, idx, tokenizer, o.contextLength, o.shift, rng);
+        auto batch = train::makeBatch(data, idx, tokenizer, o.contextLength, o.shift, rng, o.augment);
+        if (step == start) saveBatchSheet(batch.pixels, o.out + "/train-batch.png");
         auto pixels = batch.pixels.to(d.device), ids = batch.ids.to(d.device), concepts = batch.concepts.to(d.device);
 
         auto vision = m.vision_model(pixels);                                          // [B, N+1, D]
