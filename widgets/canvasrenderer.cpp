@@ -25,30 +25,44 @@ bool CanvasRenderer::initialize() {
     m_vao = std::make_unique<QOpenGLVertexArrayObject>();
     m_vao->create(); // core profile: a bound VAO is required even without vertex attributes
     glGenTextures(1, &m_tokens);
-    setTokens(0, 0, {});
+    setTokenColors(0, 0, {});
     return true;
 }
 
-void CanvasRenderer::setImage(const QImage& image) {
-    m_image.reset();
-    if (image.isNull()) return;
-    m_image = std::make_unique<QOpenGLTexture>(image.convertToFormat(QImage::Format_RGBA8888), QOpenGLTexture::GenerateMipMaps);
+namespace {
+
+std::unique_ptr<QOpenGLTexture> makeImageTexture(const QImage& image) {
+    if (image.isNull()) return nullptr;
+    auto t = std::make_unique<QOpenGLTexture>(image.convertToFormat(QImage::Format_RGBA8888), QOpenGLTexture::GenerateMipMaps);
     // Crisp image pixels when zoomed in (so token cells stay sharp), smooth when zoomed out.
-    m_image->setMagnificationFilter(QOpenGLTexture::Nearest);
-    m_image->setMinificationFilter(QOpenGLTexture::LinearMipMapLinear);
-    m_image->setWrapMode(QOpenGLTexture::ClampToEdge);
+    t->setMagnificationFilter(QOpenGLTexture::Nearest);
+    t->setMinificationFilter(QOpenGLTexture::LinearMipMapLinear);
+    t->setWrapMode(QOpenGLTexture::ClampToEdge);
+    return t;
 }
 
-void CanvasRenderer::setTokens(int rows, int cols, const std::vector<uint32_t>& keys) {
-    const bool valid = rows > 0 && cols > 0 && keys.size() == size_t(rows) * size_t(cols);
+} // namespace
+
+void CanvasRenderer::setImages(const QImage& original, const QImage& reconstruction) {
+    m_original = makeImageTexture(original);
+    m_reconstruction = reconstruction.size() == original.size() ? makeImageTexture(reconstruction) : nullptr;
+}
+
+void CanvasRenderer::setTokenColors(int rows, int cols, const std::vector<QRgb>& colors) {
+    const bool valid = rows > 0 && cols > 0 && colors.size() == size_t(rows) * size_t(cols);
     m_rows = valid ? rows : 0;
     m_cols = valid ? cols : 0;
-    const uint32_t none = 0;
+    std::vector<uint8_t> rgba(valid ? colors.size() * 4 : 4, 0);
+    for (size_t i = 0; valid && i < colors.size(); ++i) {
+        rgba[4 * i] = uint8_t(qRed(colors[i]));
+        rgba[4 * i + 1] = uint8_t(qGreen(colors[i]));
+        rgba[4 * i + 2] = uint8_t(qBlue(colors[i]));
+        rgba[4 * i + 3] = 255;
+    }
     glBindTexture(GL_TEXTURE_2D, m_tokens);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_R32UI, valid ? cols : 1, valid ? rows : 1, 0, GL_RED_INTEGER, GL_UNSIGNED_INT,
-                 valid ? keys.data() : &none);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST); // integer textures cannot be filtered
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, valid ? cols : 1, valid ? rows : 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST); // one texel per token, never blended
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
@@ -58,7 +72,7 @@ void CanvasRenderer::setTokens(int rows, int cols, const std::vector<uint32_t>& 
 void CanvasRenderer::paint(const CanvasFrame& frame, QColor background) {
     glClearColor(background.redF(), background.greenF(), background.blueF(), 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
-    if (!m_program || !m_image || frame.viewport.isEmpty()) return;
+    if (!m_program || !m_original || frame.viewport.isEmpty()) return;
 
     // Logical pixels -> normalised device coordinates (y up).
     const QRectF& r = frame.imageRect;
@@ -68,29 +82,38 @@ void CanvasRenderer::paint(const CanvasFrame& frame, QColor background) {
 
     m_program->bind();
     m_program->setUniformValue("u_rect", left, top, right, bottom);
-    m_program->setUniformValue("u_image", 0);
-    m_program->setUniformValue("u_tokens", 1);
+    m_program->setUniformValue("u_original", 0);
+    m_program->setUniformValue("u_reconstruction", 1);
+    m_program->setUniformValue("u_tokenColors", 2);
+    glUniform1i(m_program->uniformLocation("u_hasReconstruction"), m_reconstruction ? 1 : 0);
+    glUniform1i(m_program->uniformLocation("u_mode"), int(frame.image));
+    m_program->setUniformValue("u_split", frame.split);
+    m_program->setUniformValue("u_errorOpacity", frame.errorOpacity);
+    m_program->setUniformValue("u_errorRange", frame.errorRange);
     glUniform2i(m_program->uniformLocation("u_grid"), m_cols, m_rows);
+    glUniform2i(m_program->uniformLocation("u_pick"), frame.pickCol, frame.pickRow);
     glUniform1i(m_program->uniformLocation("u_showGrid"), frame.showGrid ? 1 : 0);
     m_program->setUniformValue("u_fillOpacity", frame.fillOpacity);
     m_program->setUniformValue("u_lineOpacity", frame.lineOpacity);
     glUniform2i(m_program->uniformLocation("u_hover"), frame.hoverCol, frame.hoverRow);
 
-    glActiveTexture(GL_TEXTURE0);
-    m_image->bind();
-    glActiveTexture(GL_TEXTURE1);
+    m_original->bind(0);
+    if (m_reconstruction) m_reconstruction->bind(1);
+    glActiveTexture(GL_TEXTURE2);
     glBindTexture(GL_TEXTURE_2D, m_tokens);
     m_vao->bind();
     glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
     m_vao->release();
     glBindTexture(GL_TEXTURE_2D, 0);
+    if (m_reconstruction) m_reconstruction->release(1);
+    m_original->release(0);
     glActiveTexture(GL_TEXTURE0);
-    m_image->release();
     m_program->release();
 }
 
 void CanvasRenderer::release() {
-    m_image.reset();
+    m_original.reset();
+    m_reconstruction.reset();
     if (m_tokens) glDeleteTextures(1, &m_tokens);
     m_tokens = 0;
     m_vao.reset();

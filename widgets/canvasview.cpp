@@ -4,6 +4,7 @@
 #include "tokencolor.h"
 
 #include <QKeyEvent>
+#include <QLineF>
 #include <QMouseEvent>
 #include <QOpenGLContext>
 #include <QPainter>
@@ -17,6 +18,8 @@ namespace qlipx {
 namespace {
 constexpr double kKeyZoomStep = 1.41421356237; // two presses double the zoom
 constexpr double kWheelZoomPerNotch = 1.2;
+constexpr double kDividerGrabPixels = 6;
+constexpr double kClickSlopPixels = 3; // a press that moves less than this is a click, not a pan
 } // namespace
 
 CanvasView::CanvasView(QWidget* parent) : QOpenGLWidget(parent), m_renderer(std::make_unique<CanvasRenderer>()) {
@@ -24,6 +27,8 @@ CanvasView::CanvasView(QWidget* parent) : QOpenGLWidget(parent), m_renderer(std:
     setMouseTracking(true);
     setCursor(Qt::CrossCursor);
     setMinimumSize(160, 120);
+    m_flicker.setInterval(500);
+    connect(&m_flicker, &QTimer::timeout, this, &CanvasView::toggleLayer);
 }
 
 CanvasView::~CanvasView() {
@@ -38,6 +43,8 @@ void CanvasView::cleanupGL() {
     // The context may announce its destruction from ~QOpenGLWidget, after ~CanvasView: disconnect first.
     if (context()) disconnect(context(), &QOpenGLContext::aboutToBeDestroyed, this, &CanvasView::cleanupGL);
     if (m_renderer) m_renderer->release();
+    if (m_hud) m_hud->release();
+    m_hud.reset();
     m_imageDirty = m_tokensDirty = true;
 }
 
@@ -49,18 +56,27 @@ void CanvasView::setImages(const QImage& original, const QImage& reconstruction)
     viewChanged();
 }
 
-void CanvasView::setTokens(int rows, int cols, std::vector<int64_t> indices) {
-    const bool valid = rows > 0 && cols > 0 && indices.size() == size_t(rows) * size_t(cols);
-    m_rows = valid ? rows : 0;
-    m_cols = valid ? cols : 0;
-    m_indices = valid ? std::move(indices) : std::vector<int64_t>{};
+void CanvasView::setTokenData(TokenData tokens) {
+    const bool valid = tokens.rows > 0 && tokens.cols > 0 && tokens.indices.size() == size_t(tokens.count()) &&
+                       (tokens.latents.empty() || tokens.latents.size() == size_t(tokens.count()) * size_t(tokens.bits));
+    m_tokens = valid ? std::move(tokens) : TokenData{};
+    m_colors = tokenColors(m_tokens, m_coloring);
     m_tokensDirty = true;
+    if (m_pick && (m_pick->row >= m_tokens.rows || m_pick->col >= m_tokens.cols)) m_pick.reset();
     // Re-announce the token under the mouse: same cell, new index.
     const bool hadHover = m_hover.has_value();
     m_hover.reset();
     updateHover(m_lastMouse);
     if (hadHover && !m_hover) Q_EMIT tokenHoverLeft();
     update();
+}
+
+void CanvasView::setTokens(int rows, int cols, std::vector<int64_t> indices) {
+    TokenData t;
+    t.rows = rows;
+    t.cols = cols;
+    t.indices = std::move(indices);
+    setTokenData(std::move(t));
 }
 
 void CanvasView::clear() {
@@ -74,8 +90,8 @@ void CanvasView::setPlaceholderText(const QString& text) {
 }
 
 int64_t CanvasView::tokenIndex(TokenCell cell) const {
-    if (cell.row < 0 || cell.col < 0 || cell.row >= m_rows || cell.col >= m_cols) return -1;
-    return m_indices[size_t(cell.row) * m_cols + cell.col];
+    if (cell.row < 0 || cell.col < 0 || cell.row >= m_tokens.rows || cell.col >= m_tokens.cols) return -1;
+    return m_tokens.index(cell.row, cell.col);
 }
 
 void CanvasView::setLayer(Layer layer) {
@@ -96,6 +112,65 @@ void CanvasView::setGridVisible(bool visible) {
 void CanvasView::setGridOpacity(double opacity) {
     m_fillOpacity = std::clamp(opacity, 0.0, 1.0);
     update();
+}
+
+void CanvasView::setColoring(const TokenColoringOptions& options) {
+    m_coloring = options;
+    m_colors = tokenColors(m_tokens, m_coloring);
+    m_tokensDirty = true;
+    update();
+}
+
+void CanvasView::setCompare(Compare mode) {
+    if (mode == m_compare) return;
+    m_compare = mode;
+    if (mode == Compare::Flicker) m_flicker.start();
+    else m_flicker.stop();
+    update();
+    Q_EMIT compareChanged(mode);
+}
+
+void CanvasView::setSplitPosition(double fraction) {
+    m_split = std::clamp(fraction, 0.0, 1.0);
+    update();
+    Q_EMIT splitMoved(m_split);
+}
+
+void CanvasView::setFlickerInterval(int ms) { m_flicker.setInterval(std::max(ms, 30)); }
+
+void CanvasView::setErrorOpacity(double opacity) {
+    m_errorOpacity = std::clamp(opacity, 0.0, 1.0);
+    update();
+}
+
+void CanvasView::setErrorRange(double range) {
+    m_errorRange = std::clamp(range, 0.004, 1.0);
+    update();
+}
+
+void CanvasView::setPickedToken(int row, int col) {
+    std::optional<TokenCell> cell;
+    if (row >= 0 && col >= 0 && row < m_tokens.rows && col < m_tokens.cols) cell = TokenCell{row, col};
+    if (cell == m_pick) return;
+    m_pick = cell;
+    update();
+}
+
+void CanvasView::setHudVisible(bool visible) {
+    m_hudVisible = visible;
+    update();
+}
+
+void CanvasView::setHudState(const HudState& state) {
+    m_hudState = state;
+    if (m_hudVisible) update();
+}
+
+bool CanvasView::nearDivider(QPointF pos) const {
+    if (m_compare != Compare::Split || m_original.isNull()) return false;
+    const QRectF r = m_view.imageRectOnScreen();
+    const double x = r.left() + m_split * r.width();
+    return std::abs(pos.x() - x) <= kDividerGrabPixels && pos.y() >= r.top() && pos.y() <= r.bottom();
 }
 
 QPointF CanvasView::viewportCentre() const { return QPointF(width() / 2.0, height() / 2.0); }
@@ -128,7 +203,7 @@ void CanvasView::viewChanged() {
 
 void CanvasView::updateHover(std::optional<QPointF> pos) {
     std::optional<TokenCell> cell;
-    if (pos) cell = m_view.tokenAt(*pos, m_rows, m_cols);
+    if (pos) cell = m_view.tokenAt(*pos, m_tokens.rows, m_tokens.cols);
     if (cell == m_hover) return;
     m_hover = cell;
     update();
@@ -152,34 +227,60 @@ void CanvasView::resizeGL(int w, int h) {
     Q_EMIT zoomChanged(m_view.zoom());
 }
 
-void CanvasView::paintGL() {
-    if (!m_renderer->isInitialized()) return;
+void CanvasView::uploadDirtyTextures() {
     if (m_imageDirty) {
-        m_renderer->setImage(currentImage());
+        m_renderer->setImages(m_original, m_reconstruction);
         m_imageDirty = false;
     }
     if (m_tokensDirty) {
-        std::vector<uint32_t> keys(m_indices.size());
-        for (size_t i = 0; i < keys.size(); ++i) keys[i] = tokenKey(m_indices[i]);
-        m_renderer->setTokens(m_rows, m_cols, keys);
+        m_renderer->setTokenColors(m_tokens.rows, m_tokens.cols, m_colors);
         m_tokensDirty = false;
     }
+}
+
+int CanvasView::frameImage() const {
+    if (m_compare == Compare::Split && !m_reconstruction.isNull()) return int(CanvasFrame::Image::Split);
+    if (m_layer == Layer::Reconstruction && !m_reconstruction.isNull()) return int(CanvasFrame::Image::Reconstruction);
+    return int(CanvasFrame::Image::Original);
+}
+
+void CanvasView::paintGL() {
+    if (!m_renderer->isInitialized()) return;
+    m_frameClock.start();
+    uploadDirtyTextures();
     CanvasFrame frame;
     frame.imageRect = m_view.imageRectOnScreen();
     frame.viewport = QSizeF(width(), height());
+    frame.image = CanvasFrame::Image(frameImage());
+    frame.split = float(m_split);
     frame.showGrid = m_gridVisible;
     frame.fillOpacity = float(m_fillOpacity);
+    frame.errorOpacity = float(m_errorOpacity);
+    frame.errorRange = float(m_errorRange);
     if (m_hover) {
         frame.hoverRow = m_hover->row;
         frame.hoverCol = m_hover->col;
     }
+    if (m_pick) {
+        frame.pickRow = m_pick->row;
+        frame.pickCol = m_pick->col;
+    }
     m_renderer->paint(frame, m_background);
 
-    if (currentImage().isNull() && !m_placeholder.isEmpty()) {
+    if (m_original.isNull() && !m_placeholder.isEmpty()) {
         QPainter painter(this);
         painter.setPen(QColor(160, 160, 166));
         painter.drawText(rect().adjusted(24, 24, -24, -24), Qt::AlignCenter | Qt::TextWordWrap, m_placeholder);
     }
+    if (m_hudVisible) paintHud(double(m_frameClock.nsecsElapsed()) / 1e6);
+}
+
+void CanvasView::paintHud(double frameMs) {
+    if (!m_hud) {
+        m_hud = std::make_unique<HudOverlay>();
+        if (!m_hud->initialize()) qWarning("CanvasView: the ImGui HUD could not start its GL backend");
+    }
+    if (m_hud->isInitialized()) m_hud->render(size(), devicePixelRatioF(), m_hudState, frameMs);
 }
 
 // ---- input --------------------------------------------------------------------------------
@@ -194,9 +295,14 @@ void CanvasView::wheelEvent(QWheelEvent* event) {
 }
 
 void CanvasView::mousePressEvent(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton && nearDivider(event->position())) {
+        m_draggingSplit = true;
+        event->accept();
+        return;
+    }
     if (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton) {
         m_dragFrom = event->position();
-        setCursor(Qt::ClosedHandCursor);
+        if (event->button() == Qt::LeftButton) m_pressAt = event->position();
         event->accept();
         return;
     }
@@ -205,19 +311,39 @@ void CanvasView::mousePressEvent(QMouseEvent* event) {
 
 void CanvasView::mouseMoveEvent(QMouseEvent* event) {
     m_lastMouse = event->position();
+    if (m_draggingSplit) {
+        const QRectF r = m_view.imageRectOnScreen();
+        if (r.width() > 0) setSplitPosition((event->position().x() - r.left()) / r.width());
+        return;
+    }
+    if (m_pressAt && QLineF(*m_pressAt, event->position()).length() > kClickSlopPixels) m_pressAt.reset();
     if (m_dragFrom) {
+        if (!m_pressAt) setCursor(Qt::ClosedHandCursor);
         m_view.panBy(event->position() - *m_dragFrom);
         m_dragFrom = event->position();
         viewChanged();
         return;
     }
+    setCursor(nearDivider(event->position()) ? Qt::SplitHCursor : Qt::CrossCursor);
     updateHover(m_lastMouse);
 }
 
 void CanvasView::mouseReleaseEvent(QMouseEvent* event) {
+    if (m_draggingSplit && event->button() == Qt::LeftButton) {
+        m_draggingSplit = false;
+        event->accept();
+        return;
+    }
     if (m_dragFrom && (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton)) {
         m_dragFrom.reset();
         setCursor(Qt::CrossCursor);
+        if (m_pressAt && event->button() == Qt::LeftButton) {
+            if (auto cell = m_view.tokenAt(*m_pressAt, m_tokens.rows, m_tokens.cols)) {
+                setPickedToken(cell->row, cell->col);
+                Q_EMIT tokenClicked(cell->row, cell->col);
+            }
+        }
+        m_pressAt.reset();
         event->accept();
         return;
     }

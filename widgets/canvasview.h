@@ -1,14 +1,24 @@
 #pragma once
-// The zoomable, pannable image canvas: one image layer (the original or its reconstruction)
-// with the token-grid overlay drawn in the fragment shader (shaders/canvas.frag).
+// The zoomable, pannable image canvas. Layers, bottom to top, drawn in one fragment shader
+// (shaders/canvas.frag): the image (original, reconstruction, or both in compare mode), the error
+// heat map, the token colours (hash, latent PCA or a bit group), the grid lines, the picked and the
+// hovered token; then the Dear ImGui HUD.
 //
-// Mouse: wheel zooms about the cursor, left or middle drag pans. Keys: +/- zoom, Ctrl+0 fits,
-// Ctrl+1 shows image pixels 1:1. Hovering a token emits tokenHovered().
+// Compare: Split shows the original left of a divider and the reconstruction right of it (drag
+// the divider); Flicker alternates the two at a fixed interval. Both keep the zoom.
+//
+// Mouse: wheel zooms about the cursor, left or middle drag pans, a click picks a token. Keys: +/-
+// zoom, Ctrl+0 fits, Ctrl+1 shows image pixels 1:1. Hovering a token emits tokenHovered().
+#include "hudoverlay.h"
+#include "tokencolor.h"
+#include "tokendata.h"
 #include "viewtransform.h"
 
 #include <QColor>
 #include <QImage>
+#include <QElapsedTimer>
 #include <QOpenGLWidget>
+#include <QTimer>
 
 #include <cstdint>
 #include <memory>
@@ -24,14 +34,19 @@ class CanvasView : public QOpenGLWidget {
 public:
     enum class Layer { Original, Reconstruction };
     Q_ENUM(Layer)
+    enum class Compare { Off, Split, Flicker };
+    Q_ENUM(Compare)
 
     explicit CanvasView(QWidget* parent = nullptr);
     ~CanvasView() override;
 
     // Both images cover the same area; the token grid is laid over that area.
     void setImages(const QImage& original, const QImage& reconstruction);
-    // indices: rows * cols token indices in raster order. An empty grid removes the overlay.
+    // The token grid (indices, and latents when known). An empty grid removes the overlay.
+    void setTokenData(TokenData tokens);
+    // Indices only: rows * cols token indices in raster order (bits unknown: hash colours only).
     void setTokens(int rows, int cols, std::vector<int64_t> indices);
+    const TokenData& tokenData() const { return m_tokens; }
     void clear();
     // Shown in the middle of the canvas while there is no image (loading, hints, errors).
     void setPlaceholderText(const QString& text);
@@ -40,10 +55,21 @@ public:
     QImage currentImage() const { return m_layer == Layer::Original ? m_original : m_reconstruction; }
     bool gridVisible() const { return m_gridVisible; }
     double gridOpacity() const { return m_fillOpacity; }
-    int gridRows() const { return m_rows; }
-    int gridCols() const { return m_cols; }
+    int gridRows() const { return m_tokens.rows; }
+    int gridCols() const { return m_tokens.cols; }
     int64_t tokenIndex(TokenCell cell) const;
     std::optional<TokenCell> hoveredToken() const { return m_hover; }
+    std::optional<TokenCell> pickedToken() const { return m_pick; }
+    const TokenColoringOptions& coloring() const { return m_coloring; }
+    // The colour each token gets in the overlay, raster order (what the shader is given).
+    const std::vector<QRgb>& tokenOverlayColors() const { return m_colors; }
+    Compare compare() const { return m_compare; }
+    double splitPosition() const { return m_split; }
+    double errorOpacity() const { return m_errorOpacity; }
+    double errorRange() const { return m_errorRange; }
+    bool hudVisible() const { return m_hudVisible; }
+    bool hudAvailable() const { return m_hud && m_hud->isInitialized(); }
+    const HudState& hudState() const { return m_hudState; }
     const ViewTransform& view() const { return m_view; }
     // Empty when GL initialisation failed (then the canvas shows nothing and says why).
     QString glError() const { return m_glError; }
@@ -53,6 +79,15 @@ public Q_SLOTS:
     void toggleLayer();
     void setGridVisible(bool visible);
     void setGridOpacity(double opacity); // 0..1, the token colours; borders stay visible
+    void setColoring(const qlipx::TokenColoringOptions& options);
+    void setCompare(qlipx::CanvasView::Compare mode);
+    void setSplitPosition(double fraction); // 0..1 of the image width
+    void setFlickerInterval(int ms);
+    void setErrorOpacity(double opacity);   // 0 hides the heat map
+    void setErrorRange(double range);       // error (0..1 of full scale) at the top of the map
+    void setPickedToken(int row, int col);  // (-1, -1) clears the pick
+    void setHudVisible(bool visible);
+    void setHudState(const qlipx::HudState& state);
     void fitToView();
     void zoomOneToOne();
     void zoomIn();
@@ -61,6 +96,9 @@ public Q_SLOTS:
 Q_SIGNALS:
     void tokenHovered(int row, int col, qint64 index);
     void tokenHoverLeft();
+    void tokenClicked(int row, int col);
+    void compareChanged(qlipx::CanvasView::Compare mode);
+    void splitMoved(double fraction);
     void zoomChanged(double zoom);
     void layerChanged(qlipx::CanvasView::Layer layer);
 
@@ -80,22 +118,38 @@ private:
     void updateHover(std::optional<QPointF> pos);
     void viewChanged();
     QPointF viewportCentre() const;
+    bool nearDivider(QPointF pos) const;
+    void uploadDirtyTextures();
+    int frameImage() const; // CanvasFrame::Image
+    void paintHud(double frameMs);
 
     std::unique_ptr<CanvasRenderer> m_renderer;
     ViewTransform m_view;
     QImage m_original;
     QImage m_reconstruction;
     Layer m_layer = Layer::Original;
-    int m_rows = 0;
-    int m_cols = 0;
-    std::vector<int64_t> m_indices;
+    TokenData m_tokens;
+    TokenColoringOptions m_coloring;
+    std::vector<QRgb> m_colors;
     bool m_gridVisible = true;
     double m_fillOpacity = 0.25;
     bool m_imageDirty = false;
     bool m_tokensDirty = false;
     std::optional<TokenCell> m_hover;
+    std::optional<TokenCell> m_pick;
     std::optional<QPointF> m_lastMouse;
     std::optional<QPointF> m_dragFrom;
+    std::optional<QPointF> m_pressAt;  // a press that becomes a pick if the mouse hardly moves
+    bool m_draggingSplit = false;
+    Compare m_compare = Compare::Off;
+    double m_split = 0.5;
+    QTimer m_flicker;
+    double m_errorOpacity = 0;
+    double m_errorRange = 0.25;
+    std::unique_ptr<HudOverlay> m_hud;
+    bool m_hudVisible = false;
+    HudState m_hudState;
+    QElapsedTimer m_frameClock;
     QString m_glError;
     QString m_placeholder;
     QColor m_background{30, 30, 32};
