@@ -166,12 +166,22 @@ def main():
     photo("rocket.jpg").convert("RGB").resize((96, 64), Image.LANCZOS).save(jpeg, "JPEG", quality=90)
     save_png(Image.open(jpeg).convert("RGB"), os.path.join(OUT, "decode_rocket_expected.png"))
     decode.append({"input": "decode_rocket.jpg", "expected": "decode_rocket_expected.png", "tolerance": 6})
+    add_cmyk_jpeg(decode)
 
     with open(os.path.join(OUT, "cases.json"), "w") as f:
         json.dump({"mean": CLIP_MEAN, "std": CLIP_STD, "preprocess": cases, "decode": decode}, f, indent=1)
         f.write("\n")
     total = sum(os.path.getsize(os.path.join(OUT, n)) for n in os.listdir(OUT))
     print(f"{len(cases)} cases, {len(os.listdir(OUT))} files, {total / 1024:.0f} KiB in {os.path.normpath(OUT)}")
+
+
+def add_cmyk_jpeg(decode):
+    # A CMYK JPEG (PIL writes Adobe-inverted CMYK, as Photoshop does): must come out as the RGB
+    # that PIL's convert("RGB") gives, within the JPEG tolerance.
+    jpeg = os.path.join(OUT, "decode_cmyk.jpg")
+    Image.open(os.path.join(OUT, "decode_rocket_expected.png")).convert("CMYK").save(jpeg, "JPEG", quality=92)
+    save_png(Image.open(jpeg).convert("RGB"), os.path.join(OUT, "decode_cmyk_expected.png"))
+    decode.append({"input": "decode_cmyk.jpg", "expected": "decode_cmyk_expected.png", "tolerance": 3})
 
 
 if __name__ == "__main__":
