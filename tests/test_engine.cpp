@@ -9,6 +9,7 @@
 #include "qlip/tokenizer.h"
 
 #include <QtTest>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -79,6 +80,7 @@ class TestEngine : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void opensGoldenFolder();
+    void loadReportsProgressAndCancels();
     void badFolders_data();
     void badFolders();
     void reportsEveryWeightMismatch();
@@ -102,6 +104,32 @@ void TestEngine::opensGoldenFolder() {
     QVERIFY(!e->hasTokenizer());
     QVERIFY(i.warnings.empty());
     QVERIFY_THROWS_EXCEPTION(qlip::Error, e->embedTexts({"a cat"})); // no vocabulary in this folder
+}
+
+void TestEngine::loadReportsProgressAndCancels() {
+    qlip::EngineOptions o;
+    o.device = qlip::Device::CPU;
+    std::vector<double> seen;
+    auto engine = qlip::Engine::open(kGolden, o, [&](double f) {
+        seen.push_back(f);
+        return true;
+    });
+    QVERIFY(engine);
+    QVERIFY(seen.size() > 5); // one report per tensor at least
+    QCOMPARE(seen.front(), 0.0);
+    QCOMPARE(seen.back(), 1.0);
+    QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+
+    // Returning false stops the load with qlip::Cancelled, not with an error.
+    int calls = 0;
+    bool cancelled = false;
+    try {
+        qlip::Engine::open(kGolden, o, [&](double f) { return ++calls, f < 0.5; });
+    } catch (const qlip::Cancelled&) {
+        cancelled = true;
+    }
+    QVERIFY(cancelled);
+    QVERIFY(calls < int(seen.size())); // it stopped early
 }
 
 void TestEngine::badFolders_data() {

@@ -110,7 +110,7 @@ torch::Tensor Engine::Impl::tokenIds(const std::vector<std::string>& texts) cons
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
-std::unique_ptr<Engine> Engine::open(const std::string& folder, const EngineOptions& options) {
+std::unique_ptr<Engine> Engine::open(const std::string& folder, const EngineOptions& options, const LoadProgress& progress) {
     const auto start = std::chrono::steady_clock::now();
     if (!isDirectory(folder)) throw Error("model folder '" + folder + "' does not exist or is not a folder");
     const std::string configPath = joinPath(folder, "config.json");
@@ -122,7 +122,11 @@ std::unique_ptr<Engine> Engine::open(const std::string& folder, const EngineOpti
         throw Error("model folder '" + folder + "' has no model.safetensors (only safetensors weights are read; pickled .bin files never are)");
     SafetensorsFile weights = SafetensorsFile::open(weightsPath);
 
+    // Stages as fractions of the whole: building the modules 0-10 %, copying weights 10-95 %.
+    auto loadStep = [&](double f) { return !progress || progress(f); };
+    if (!loadStep(0.0)) throw Cancelled();
     auto d = makeImpl(config, options);
+    if (!loadStep(0.1)) throw Cancelled();
     d->info.folder = folder;
     const std::string prePath = joinPath(folder, "preprocessor_config.json");
     if (isRegularFile(prePath))
@@ -132,10 +136,14 @@ std::unique_ptr<Engine> Engine::open(const std::string& folder, const EngineOpti
     else if (isRegularFile(vocab) || isRegularFile(merges))
         d->info.warnings.push_back("only one of vocab.json and merges.txt is present: text queries are unavailable");
 
-    auto report = guarded("loading '" + weightsPath + "'", [&] { return model::loadWeights(*d->model, weights); });
+    auto copyProgress = [&](double f) { return loadStep(0.1 + 0.85 * f); };
+    auto report = guarded("loading '" + weightsPath + "'", [&] {
+        return model::loadWeights(*d->model, weights, progress ? std::function<bool(double)>(copyProgress) : nullptr);
+    });
     for (auto& w : report.warnings) d->info.warnings.push_back(std::move(w));
     moveToDevice(*d);
     fillInfo(*d);
+    if (!loadStep(1.0)) throw Cancelled();
     d->info.loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return std::unique_ptr<Engine>(new Engine(std::move(d)));
 }

@@ -63,12 +63,17 @@ struct ZeroShotResult {
     double scale = 100;
 };
 
+// Called while a model loads with the fraction done (0..1); return false to cancel the load,
+// which then throws qlip::Cancelled and leaves nothing behind.
+using LoadProgress = std::function<bool(double fraction)>;
+
 class Engine {
 public:
     // Opens a Hugging Face model folder: config.json, model.safetensors, vocab.json + merges.txt
     // (optional: without them text queries are unavailable), preprocessor_config.json (optional).
     // Throws qlip::Error naming the file and every problem found.
-    static std::unique_ptr<Engine> open(const std::string& folder, const EngineOptions& options = {});
+    static std::unique_ptr<Engine> open(const std::string& folder, const EngineOptions& options = {},
+                                        const LoadProgress& progress = {});
     // A model with random weights (seeded) for benchmarks and tests; no tokenizer.
     static std::unique_ptr<Engine> random(const QlipConfig& config, const EngineOptions& options = {}, uint64_t seed = 0);
     ~Engine();

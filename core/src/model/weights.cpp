@@ -57,7 +57,7 @@ torch::Tensor tensorFromFile(const SafetensorsFile& file, const TensorInfo& info
     return t;
 }
 
-LoadReport loadWeights(QLIPModelImpl& model, const SafetensorsFile& file) {
+LoadReport loadWeights(QLIPModelImpl& model, const SafetensorsFile& file, const std::function<bool(double)>& progress) {
     LoadReport report;
     std::map<std::string, torch::Tensor> expected;
     for (const auto& p : model.named_parameters()) expected[p.key()] = p.value();
@@ -123,11 +123,16 @@ LoadReport loadWeights(QLIPModelImpl& model, const SafetensorsFile& file) {
     }
 
     torch::NoGradGuard guard;
+    uint64_t total = 0, done = 0;
+    for (const auto& c : copies) total += c.second->end - c.second->begin;
     for (auto& [param, info] : copies) {
+        if (progress && !progress(total ? double(done) / double(total) : 0.0)) throw Cancelled();
         param.copy_(tensorFromFile(file, *info)); // copy_ converts to the parameter's dtype
         file.releasePages(*info);
+        done += info->end - info->begin;
         ++report.loaded;
     }
+    if (progress) progress(1.0);
     return report;
 }
 

@@ -4,6 +4,7 @@
 #include "model/qlip_model.h"
 #include "qlip/safetensors.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,10 @@ struct LoadReport {
 
 // Copies the file's tensors into `model` (upcast/downcast to each parameter's dtype).
 // Throws qlip::Error listing every missing, unexpected, misshaped or wrongly typed tensor.
-LoadReport loadWeights(QLIPModelImpl& model, const SafetensorsFile& file);
+// `progress` (optional) hears the fraction of bytes copied and may return false to stop: then
+// qlip::Cancelled is thrown.
+LoadReport loadWeights(QLIPModelImpl& model, const SafetensorsFile& file,
+                       const std::function<bool(double)>& progress = {});
 
 // The key/shape schema of a model built from `config`, as "key<TAB>[d0, d1]" lines sorted by key.
 std::vector<std::string> parameterSchema(QLIPModelImpl& model);
