@@ -3,13 +3,22 @@
 // that the canvas is not blank, that the grid borders are drawn exactly on the cell borders, that
 // hovering reports the right token, and that the layers and the export work.
 // With QLIPX_SCREENSHOT_DIR set it also saves window screenshots there.
+#include "bitplaneview.h"
 #include "canvasview.h"
+#include "inspectorpanel.h"
+#include "layerspanel.h"
 #include "mainwindow.h"
+#include "statscharts.h"
 #include "statusreadout.h"
 #include "tokencolor.h"
 
 #include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDockWidget>
 #include <QMimeData>
+#include <QProgressBar>
+#include <QTemporaryDir>
 #include <QSurfaceFormat>
 #include <QtTest>
 
@@ -45,7 +54,16 @@ private Q_SLOTS:
     void layersAndExport();
     void dropOpensImage();
     void failedModelSwitchKeepsModel();
-    void sessionIsRestored();
+    void pickIsSharedByAllViews();
+    void arrowKeysMovePick();
+    void layersPanelDrivesCanvas();
+    void qualityIsShown();
+    void exportAllPlanes();
+    void pasteEncodesClipboardImage();
+    void badImagesKeepState_data();
+    void badImagesKeepState();
+    void screenshotWithPanels();
+    void sessionIsRestored(); // last: it replaces the window
 
 private:
     QImage grab() const { return m_window->canvas()->grabFramebuffer().convertToFormat(QImage::Format_RGB32); }
@@ -290,6 +308,175 @@ void TestCanvasGl::sessionIsRestored() {
     QSignalSpy changed(&third, &qlipx::MainWindow::modelChanged);
     QVERIFY(changed.wait(kTimeoutMs) || !changed.isEmpty());
     QCOMPARE(QFileInfo(QString::fromStdString(third.model()->folder)).canonicalFilePath(), QFileInfo(qlipx::defaultModelFolder()).canonicalFilePath());
+}
+
+void TestCanvasGl::pickIsSharedByAllViews() {
+    CanvasView* canvas = m_window->canvas();
+    const auto& tokens = m_window->result()->tokens;
+    const double dpr = canvas->devicePixelRatioF();
+    for (auto [row, col] : {std::pair{0, 0}, std::pair{4, 11}, std::pair{15, 15}}) {
+        QTest::mouseClick(canvas, Qt::LeftButton, {}, cellCentre(row, col) / dpr);
+        QVERIFY(canvas->pickedToken() && canvas->pickedToken()->row == row && canvas->pickedToken()->col == col);
+        // The inspector reads the engine's own index for that cell, the bit planes outline it.
+        QCOMPARE(m_window->inspector()->indexText(), QString::number(tokens.at(row, col)));
+        QCOMPARE(m_window->inspector()->pick().row, row);
+        QCOMPARE(m_window->inspector()->pick().col, col);
+        QVERIFY(m_window->bitPlanes()->highlightedToken() && m_window->bitPlanes()->highlightedToken()->row == row);
+        // Its margins are the engine's latents.
+        const auto margins = m_window->inspector()->shownMargins();
+        QCOMPARE(int(margins.size()), tokens.bits);
+        const size_t n = size_t(row * tokens.cols + col);
+        for (int e = 0; e < tokens.bits; ++e) QCOMPARE(margins[size_t(e)], std::abs(tokens.latents[n * size_t(tokens.bits) + size_t(e)]));
+        // The patch is the model-input pixels under the token.
+        const int cell = m_window->result()->input.width() / tokens.cols;
+        QCOMPARE(m_window->inspector()->patch(), m_window->result()->input.copy(col * cell, row * cell, cell, cell));
+    }
+    // A click in the bit-plane view moves the pick on the canvas.
+    qlipx::BitPlaneView* planes = m_window->bitPlanes();
+    const QRect large = planes->largeViewRect();
+    const QPoint p(large.left() + large.width() * 7 / 16 + large.width() / 32, large.top() + large.height() * 2 / 16 + large.height() / 32);
+    QTest::mouseClick(planes, Qt::LeftButton, {}, p);
+    QVERIFY(canvas->pickedToken() && canvas->pickedToken()->row == 2 && canvas->pickedToken()->col == 7);
+    QCOMPARE(m_window->inspector()->indexText(), QString::number(tokens.at(2, 7)));
+}
+
+void TestCanvasGl::arrowKeysMovePick() {
+    CanvasView* canvas = m_window->canvas();
+    m_window->pickToken(5, 5);
+    canvas->setFocus();
+    QTest::keyClick(canvas, Qt::Key_Right);
+    QTest::keyClick(canvas, Qt::Key_Down);
+    QTest::keyClick(canvas, Qt::Key_Down);
+    QVERIFY(canvas->pickedToken() && canvas->pickedToken()->row == 7 && canvas->pickedToken()->col == 6);
+    m_window->pickToken(0, 0);
+    QTest::keyClick(canvas, Qt::Key_Up);
+    QTest::keyClick(canvas, Qt::Key_Left);
+    QVERIFY(canvas->pickedToken() && canvas->pickedToken()->row == 0 && canvas->pickedToken()->col == 0); // clamped
+    QCOMPARE(m_window->inspector()->pick().row, 0);
+}
+
+void TestCanvasGl::layersPanelDrivesCanvas() {
+    CanvasView* canvas = m_window->canvas();
+    qlipx::LayersPanel* layers = m_window->layers();
+    layers->compareBox()->setCurrentIndex(layers->compareBox()->findData(int(CanvasView::Compare::Split)));
+    QCOMPARE(canvas->compare(), CanvasView::Compare::Split);
+    canvas->setCompare(CanvasView::Compare::Off); // and the panel follows the canvas
+    QCOMPARE(layers->compareBox()->currentData().toInt(), int(CanvasView::Compare::Off));
+    layers->errorOpacitySlider()->setValue(60);
+    QCOMPARE(canvas->errorOpacity(), 0.6);
+    layers->errorOpacitySlider()->setValue(0);
+    layers->coloringBox()->setCurrentIndex(layers->coloringBox()->findData(int(qlipx::TokenColoring::LatentPca)));
+    QCOMPARE(canvas->coloring().mode, qlipx::TokenColoring::LatentPca);
+    // PCA colours come from the latents: not the hash colours.
+    QVERIFY(canvas->tokenOverlayColors() != qlipx::tokenColors(canvas->tokenData(), {}));
+    layers->coloringBox()->setCurrentIndex(0);
+    QCOMPARE(canvas->tokenOverlayColors(), qlipx::tokenColors(canvas->tokenData(), {}));
+}
+
+void TestCanvasGl::qualityIsShown() {
+    const auto& r = *m_window->result();
+    QVERIFY(r.psnr > 0 && r.psnr < 100);
+    QVERIFY(r.ssim > -1 && r.ssim <= 1);
+    QVERIFY2(m_window->layers()->qualityText().contains(QString::number(r.psnr, 'f', 2)), qPrintable(m_window->layers()->qualityText()));
+}
+
+void TestCanvasGl::exportAllPlanes() {
+    QTemporaryDir dir;
+    QCOMPARE(m_window->exportAllPlanes(dir.path(), 4), 28);
+    const auto& tokens = m_window->result()->tokens;
+    for (int e : {0, 13, 27}) {
+        const QString base = QFileInfo(m_window->imagePath()).completeBaseName();
+        QImage plane(dir.path() + QStringLiteral("/%1-b%2.png").arg(base).arg(e, 2, 10, QLatin1Char('0')));
+        QCOMPARE(plane.size(), QSize(16 * 4, 16 * 4));
+        for (int n = 0; n < tokens.count(); n += 7) {
+            const int row = n / tokens.cols, col = n % tokens.cols;
+            const bool one = luma(plane.pixel(col * 4 + 2, row * 4 + 2)) > 128;
+            QCOMPARE(one, tokens.bit(n, e));
+        }
+    }
+}
+
+void TestCanvasGl::pasteEncodesClipboardImage() {
+    QImage img(40, 30, QImage::Format_RGB32);
+    img.fill(qRgb(200, 40, 40));
+    QApplication::clipboard()->setImage(img);
+    QSignalSpy shown(m_window.get(), &qlipx::MainWindow::imageShown);
+    QVERIFY(m_window->pasteImage());
+    QVERIFY(shown.wait(kTimeoutMs) || !shown.isEmpty());
+    QCOMPARE(m_window->result()->sourceSize, QSize(40, 30));
+    QVERIFY(m_window->imagePath().endsWith(QStringLiteral(".png")));
+    // Text on the clipboard is not an image: nothing happens.
+    QApplication::clipboard()->setText(QStringLiteral("hello"));
+    QVERIFY(!m_window->pasteImage());
+    // Back to the sample for the tests that follow.
+    m_window->openImage(kSample);
+    QVERIFY(shown.wait(kTimeoutMs));
+}
+
+void TestCanvasGl::badImagesKeepState_data() {
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<QString>("why"); // a word the message must contain
+    QTest::newRow("unreadable") << "not-an-image.png" << false << "not a readable image";
+    QTest::newRow("empty") << "empty.png" << false << "empty";
+    QTest::newRow("truncated") << "truncated.png" << false << "truncated";
+    QTest::newRow("0x0") << "zero-size.png" << false << "PNG";
+    QTest::newRow("30000x30000") << "huge-30000.png" << false << "30000x30000";
+    QTest::newRow("missing") << "no-such-file.png" << false << "no-such-file.png";
+    QTest::newRow("grey") << "grey.png" << true << "";
+    QTest::newRow("16-bit grey") << "grey-16bit.png" << true << "";
+    QTest::newRow("CMYK JPEG") << "cmyk.jpg" << true << "";
+    QTest::newRow("animated GIF") << "animated.gif" << true << "";
+}
+
+void TestCanvasGl::badImagesKeepState() {
+    QFETCH(QString, file);
+    QFETCH(bool, valid);
+    QFETCH(QString, why);
+    const QString path = QStringLiteral(QLIPX_TEST_DATA "/bad-images/") + file;
+    const QString before = m_window->imagePath();
+    const auto beforeTokens = m_window->result()->tokens.indices;
+    QSignalSpy failed(m_window.get(), &qlipx::MainWindow::failed);
+    QSignalSpy shown(m_window.get(), &qlipx::MainWindow::imageShown);
+    m_window->openImage(path);
+    if (!valid) {
+        QVERIFY(failed.wait(kTimeoutMs) || !failed.isEmpty());
+        const QString message = failed.front().front().toString();
+        QVERIFY2(message.contains(file) && message.contains(why, Qt::CaseInsensitive), qPrintable(message));
+        QCOMPARE(m_window->imagePath(), before);              // the current image stays
+        QCOMPARE(m_window->result()->tokens.indices, beforeTokens);
+        QVERIFY(!m_window->canvas()->currentImage().isNull());
+    } else {
+        QVERIFY(shown.wait(kTimeoutMs) || !shown.isEmpty());
+        QCOMPARE(m_window->imagePath(), path);
+        QCOMPARE(m_window->result()->tokens.rows, 16);
+        m_window->openImage(before);
+        QVERIFY(shown.wait(kTimeoutMs));
+    }
+    // Close the error boxes the failures opened (they are non-modal).
+    for (QWidget* w : QApplication::topLevelWidgets())
+        if (w->inherits("QMessageBox")) w->close();
+}
+
+void TestCanvasGl::screenshotWithPanels() {
+    if (qEnvironmentVariable("QLIPX_SCREENSHOT_DIR").isEmpty()) QSKIP("set QLIPX_SCREENSHOT_DIR to write screenshots");
+    m_window->pickToken(6, 9);
+    m_window->canvas()->setCompare(CanvasView::Compare::Split);
+    m_window->canvas()->setErrorOpacity(0.5);
+    QTest::qWait(100);
+    saveScreenshot(QStringLiteral("explorer-panels.png"));
+    auto* charts = m_window->findChild<QDockWidget*>(QStringLiteral("chartsDock"));
+    QVERIFY(charts);
+    charts->raise();
+    m_window->canvas()->setCompare(CanvasView::Compare::Off);
+    m_window->canvas()->setColoring({qlipx::TokenColoring::LatentPca, 0, 7});
+    m_window->canvas()->setGridOpacity(0.7);
+    QTest::qWait(100);
+    saveScreenshot(QStringLiteral("explorer-statistics.png"));
+    m_window->findChild<QDockWidget*>(QStringLiteral("planesDock"))->raise();
+    m_window->canvas()->setColoring({});
+    m_window->canvas()->setGridOpacity(0.25);
+    m_window->canvas()->setErrorOpacity(0);
 }
 
 int main(int argc, char** argv) {

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void encodeWithoutModelFails();
     void failedModelSwitchKeepsOldModel();
     void badImageIsReported();
+    void modelLoadCanBeCancelled();
     void burstOfEncodesIsLatestWins();
 };
 
@@ -276,6 +277,33 @@ void TestWidgets::badImageIsReported() {
     engine.requestEncode(kSample2);
     QTRY_COMPARE_WITH_TIMEOUT(rec.results.size(), size_t(1), kTimeoutMs);
     QCOMPARE(rec.results.front().sourceSize, QSize(451, 300));
+}
+
+void TestWidgets::modelLoadCanBeCancelled() {
+    qlipx::EngineThread engine(cpuOptions());
+    qlipx::EngineWorker* w = engine.worker();
+    Recorder rec(w);
+    engine.requestModel(kGolden);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.loaded.size(), size_t(1), kTimeoutMs);
+
+    // Cancel from inside the load, a third of the way through (a direct connection runs on the
+    // engine thread, like a user pressing Cancel while the tensors are being copied).
+    QSignalSpy cancelled(w, &qlipx::EngineWorker::modelLoadCancelled);
+    QSignalSpy progress(w, &qlipx::EngineWorker::modelLoadProgress);
+    auto c = connect(w, &qlipx::EngineWorker::modelLoadProgress, w, [w](const QString&, double f) { if (f > 0.3) w->cancelLoad(); },
+                     Qt::DirectConnection);
+    engine.requestModel(kGolden);
+    QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, kTimeoutMs);
+    QCOMPARE(rec.loaded.size(), size_t(1));
+    QVERIFY(rec.modelErrors.isEmpty()); // a cancel is not an error
+    QVERIFY(!progress.isEmpty() && progress.last().at(1).toDouble() < 1.0);
+    disconnect(c);
+    // The old model still encodes, and the next load is not cancelled by the old request.
+    engine.requestEncode(kSample2);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.results.size(), size_t(1), kTimeoutMs);
+    engine.requestModel(kGolden);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.loaded.size(), size_t(2), kTimeoutMs);
+    QCOMPARE(cancelled.count(), 1);
 }
 
 void TestWidgets::burstOfEncodesIsLatestWins() {

@@ -107,11 +107,13 @@ void CanvasView::toggleLayer() { setLayer(m_layer == Layer::Original ? Layer::Re
 void CanvasView::setGridVisible(bool visible) {
     m_gridVisible = visible;
     update();
+    Q_EMIT displayChanged();
 }
 
 void CanvasView::setGridOpacity(double opacity) {
     m_fillOpacity = std::clamp(opacity, 0.0, 1.0);
     update();
+    Q_EMIT displayChanged();
 }
 
 void CanvasView::setColoring(const TokenColoringOptions& options) {
@@ -119,6 +121,7 @@ void CanvasView::setColoring(const TokenColoringOptions& options) {
     m_colors = tokenColors(m_tokens, m_coloring);
     m_tokensDirty = true;
     update();
+    Q_EMIT displayChanged();
 }
 
 void CanvasView::setCompare(Compare mode) {
@@ -141,11 +144,13 @@ void CanvasView::setFlickerInterval(int ms) { m_flicker.setInterval(std::max(ms,
 void CanvasView::setErrorOpacity(double opacity) {
     m_errorOpacity = std::clamp(opacity, 0.0, 1.0);
     update();
+    Q_EMIT displayChanged();
 }
 
 void CanvasView::setErrorRange(double range) {
     m_errorRange = std::clamp(range, 0.004, 1.0);
     update();
+    Q_EMIT displayChanged();
 }
 
 void CanvasView::setPickedToken(int row, int col) {

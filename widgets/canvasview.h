@@ -99,6 +99,8 @@ Q_SIGNALS:
     void tokenClicked(int row, int col);
     void compareChanged(qlipx::CanvasView::Compare mode);
     void splitMoved(double fraction);
+    // Grid visibility, token colours, their opacity or the heat map changed (panels follow).
+    void displayChanged();
     void zoomChanged(double zoom);
     void layerChanged(qlipx::CanvasView::Layer layer);
 

@@ -1,6 +1,7 @@
 #include "engineworker.h"
 
 #include "qlip/error.h"
+#include "qlip/eval.h"
 #include "qlip/image.h"
 
 #include <QElapsedTimer>
@@ -51,10 +52,32 @@ EngineWorker::~EngineWorker() = default;
 void EngineWorker::openModel(const QString& folder) {
     Q_ASSERT(QThread::currentThread() == thread());
     Q_EMIT modelLoading(folder);
+    m_cancelLoad = false;
     std::unique_ptr<qlip::Engine> engine;
     QElapsedTimer timer;
     timer.start();
-    if (auto error = guarded([&] { engine = qlip::Engine::open(folder.toStdString(), m_options); })) {
+    int lastPercent = -1;
+    auto progress = [&](double fraction) {
+        // Signals at most once per percent: the queue to the GUI stays short.
+        if (int percent = int(fraction * 100); percent != lastPercent) {
+            lastPercent = percent;
+            Q_EMIT modelLoadProgress(folder, fraction);
+        }
+        return !m_cancelLoad.load();
+    };
+    bool cancelled = false;
+    auto error = guarded([&] {
+        try {
+            engine = qlip::Engine::open(folder.toStdString(), m_options, progress);
+        } catch (const qlip::Cancelled&) {
+            cancelled = true;
+        }
+    });
+    if (cancelled) {
+        Q_EMIT modelLoadCancelled(folder); // the previous model, if any, stays
+        return;
+    }
+    if (error) {
         Q_EMIT modelFailed(folder, *error); // the previous model, if any, stays
         return;
     }
@@ -103,7 +126,8 @@ EncodeResult EngineWorker::rtEncode(quint64 request, const QString& path) {
     const qlip::ImageRGB8 source = qlip::loadImage(path.toStdString(), m_engine->preprocessConfig().alpha);
     r.sourceSize = QSize(source.width, source.height);
     const qlip::PixelTensor pixels = m_engine->preprocess(source);
-    r.input = toQImage(qlip::denormalize(pixels.chw.data(), pixels.height, pixels.width, m_engine->preprocessConfig()));
+    const qlip::ImageRGB8 input = qlip::denormalize(pixels.chw.data(), pixels.height, pixels.width, m_engine->preprocessConfig());
+    r.input = toQImage(input);
     r.loadMs = elapsedMs(timer);
 
     timer.restart();
@@ -111,8 +135,11 @@ EncodeResult EngineWorker::rtEncode(quint64 request, const QString& path) {
     r.encodeMs = elapsedMs(timer);
 
     timer.restart();
-    r.reconstruction = toQImage(m_engine->decodeToImage(r.tokens));
+    const qlip::ImageRGB8 recon = m_engine->decodeToImage(r.tokens);
+    r.reconstruction = toQImage(recon);
     r.decodeMs = elapsedMs(timer);
+    r.psnr = qlip::psnr(input, recon);
+    r.ssim = qlip::ssim(input, recon);
     return r;
 }
 

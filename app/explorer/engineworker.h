@@ -17,6 +17,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -34,6 +35,8 @@ struct EncodeResult {
     double loadMs = 0;      // read + decode the file + pre-process
     double encodeMs = 0;
     double decodeMs = 0;
+    double psnr = 0;        // reconstruction vs input, dB (uint8 RGB)
+    double ssim = 0;        // 11x11 Gaussian window, per channel, mean
 
     double totalMs() const { return loadMs + encodeMs + decodeMs; }
 };
@@ -44,8 +47,12 @@ public:
     explicit EngineWorker(const qlip::EngineOptions& options = {}, QObject* parent = nullptr);
     ~EngineWorker() override;
 
+    // Any thread: asks the model load in progress (if any) to stop at its next tensor.
+    void cancelLoad() { m_cancelLoad = true; }
+
 public Q_SLOTS:
     // Engine thread. Loads a Hugging Face model folder; on success it replaces the current model.
+    // Progress is reported; cancelLoad() stops it and keeps the current model.
     void openModel(const QString& folder);
     // Engine thread. Queues an encode (file -> tokens -> reconstruction); latest-wins.
     void encodeImage(const QString& path);
@@ -54,6 +61,8 @@ Q_SIGNALS:
     void modelLoading(const QString& folder);
     void modelLoaded(const qlip::ModelInfo& model); // loadSeconds measured by the worker
     void modelFailed(const QString& folder, const QString& message);
+    void modelLoadProgress(const QString& folder, double fraction);
+    void modelLoadCancelled(const QString& folder);
     void encodeStarted(quint64 request, const QString& path);
     void encodeFinished(const qlipx::EncodeResult& result);
     void encodeFailed(quint64 request, const QString& path, const QString& message);
@@ -64,6 +73,7 @@ private:
 
     qlip::EngineOptions m_options;
     std::unique_ptr<qlip::Engine> m_engine;
+    std::atomic<bool> m_cancelLoad{false};
     quint64 m_encodeSerial = 0;
     struct Pending {
         quint64 request;

@@ -1,6 +1,10 @@
 #include "mainwindow.h"
 
+#include "bitplaneview.h"
 #include "canvasview.h"
+#include "inspectorpanel.h"
+#include "layerspanel.h"
+#include "recentfiles.h"
 #include "statusreadout.h"
 
 #include <QAction>
@@ -10,11 +14,13 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileInfo>
+#include <QKeyEvent>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
-#include <QSlider>
+#include <QProgressBar>
 #include <QStatusBar>
+#include <QToolButton>
 #include <QTimer>
 
 #include <cstdio>
@@ -33,18 +39,28 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     m_canvas = new CanvasView(this);
     setCentralWidget(m_canvas);
     m_readout = new StatusReadout(statusBar());
+    m_recentImages = new RecentFiles(QStringLiteral("recent/images"), 12, this);
+    m_recentModels = new RecentFiles(QStringLiteral("recent/models"), 8, this);
     setAcceptDrops(true);
 
+    createDocks();
     createActions();
     createMenus();
     createToolBar();
+    createLoadIndicator();
     connectEngine();
 
-    connect(m_canvas, &CanvasView::tokenHovered, this, [this](int row, int col, qint64 index) {
-        m_readout->setHoveredToken(row, col, m_canvas->gridCols(), index, m_result ? m_result->tokens.bits : 0);
+    connect(m_canvas, &CanvasView::tokenHovered, this, [this](int row, int col, qint64) { onTokenHovered(row, col); });
+    connect(m_canvas, &CanvasView::tokenHoverLeft, this, [this] {
+        m_readout->clearHoveredToken();
+        updateHud();
     });
-    connect(m_canvas, &CanvasView::tokenHoverLeft, m_readout, &StatusReadout::clearHoveredToken);
     connect(m_canvas, &CanvasView::zoomChanged, m_readout, &StatusReadout::setZoom);
+    connect(m_canvas, &CanvasView::zoomChanged, this, &MainWindow::updateHud);
+    connect(m_canvas, &CanvasView::layerChanged, this, &MainWindow::updateHud);
+    connect(m_canvas, &CanvasView::compareChanged, this, &MainWindow::updateHud);
+    connect(m_recentImages, &RecentFiles::chosen, this, &MainWindow::openImage);
+    connect(m_recentModels, &RecentFiles::chosen, this, &MainWindow::openModel);
 
     resize(1280, 800);
     if (m_options.restoreSession) restoreSession();
@@ -66,6 +82,17 @@ void MainWindow::connectEngine() {
             [this](const QString& folder) { m_readout->setModelLoading(QDir::toNativeSeparators(folder)); });
     connect(w, &EngineWorker::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(w, &EngineWorker::modelFailed, this, &MainWindow::onModelFailed);
+    connect(w, &EngineWorker::modelLoadCancelled, this, [this](const QString& folder) {
+        m_loadingModel = false;
+        m_loadProgress->hide();
+        m_cancelLoad->hide();
+        if (m_model) m_readout->setModel(*m_model);
+        statusBar()->showMessage(tr("Loading %1 was cancelled%2")
+                                     .arg(QDir::toNativeSeparators(folder),
+                                          m_model ? tr("; still using %1").arg(QString::fromStdString(m_model->name)) : QString()),
+                                 kErrorMessageMs);
+        if (!m_model) m_canvas->setPlaceholderText(tr("No model loaded. Open one with Ctrl+Shift+O."));
+    });
     connect(w, &EngineWorker::encodeStarted, this, [this](quint64, const QString& path) {
         m_readout->setBusy(tr("encoding %1 …").arg(QFileInfo(path).fileName()));
     });
@@ -103,6 +130,11 @@ void MainWindow::openStartupFiles() {
 void MainWindow::openModel(const QString& folder) {
     m_canvas->setPlaceholderText(tr("Loading model %1 …").arg(QDir::toNativeSeparators(folder)));
     statusBar()->showMessage(tr("Loading model %1 …").arg(QDir::toNativeSeparators(folder)));
+    m_loadingModel = true;
+    m_loadProgress->setValue(0);
+    m_loadProgress->show();
+    m_cancelLoad->setEnabled(true);
+    m_cancelLoad->show();
     m_engine->requestModel(folder);
 }
 
@@ -116,7 +148,11 @@ void MainWindow::openImage(const QString& path) {
 }
 
 void MainWindow::onModelLoaded(const qlip::ModelInfo& model) {
+    m_loadingModel = false;
+    m_loadProgress->hide();
+    m_cancelLoad->hide();
     m_model = model;
+    m_recentModels->add(QString::fromStdString(model.folder));
     m_fallbackModel.clear();
     m_readout->setModel(model);
     statusBar()->showMessage(tr("Model %1 loaded").arg(QString::fromStdString(model.name)), 5000);
@@ -129,6 +165,9 @@ void MainWindow::onModelLoaded(const qlip::ModelInfo& model) {
 }
 
 void MainWindow::onModelFailed(const QString& folder, const QString& message) {
+    m_loadingModel = false;
+    m_loadProgress->hide();
+    m_cancelLoad->hide();
     const QString fallback = std::exchange(m_fallbackModel, QString());
     if (!m_model && !fallback.isEmpty() && fallback != folder) {
         statusBar()->showMessage(tr("Cannot open %1 (%2); opening the default model").arg(folder, message), kErrorMessageMs);
@@ -146,8 +185,8 @@ void MainWindow::onEncodeFinished(const EncodeResult& result) {
     if (result.path == m_pendingImage) m_pendingImage.clear();
     m_result = result;
     m_imagePath = result.path;
-    m_canvas->setImages(result.input, result.reconstruction);
-    m_canvas->setTokens(result.tokens.rows, result.tokens.cols, result.tokens.indices);
+    m_recentImages->add(result.path);
+    showResult(result);
     m_readout->setEncodeTiming(result);
     statusBar()->showMessage(tr("%1 %2×%3 → input %4×%5")
                                  .arg(QFileInfo(result.path).fileName())
@@ -218,7 +257,16 @@ void MainWindow::restoreSession() {
     m_canvas->setLayer(recon ? CanvasView::Layer::Reconstruction : CanvasView::Layer::Original);
     m_canvas->setGridVisible(s.value(QStringLiteral("view/grid"), true).toBool());
     m_canvas->setGridOpacity(s.value(QStringLiteral("view/gridOpacity"), m_canvas->gridOpacity()).toDouble());
-    m_opacity->setValue(qRound(m_canvas->gridOpacity() * 100));
+    m_canvas->setErrorOpacity(s.value(QStringLiteral("view/errorOpacity"), 0.0).toDouble());
+    m_canvas->setErrorRange(s.value(QStringLiteral("view/errorRange"), m_canvas->errorRange()).toDouble());
+    TokenColoringOptions coloring;
+    coloring.mode = TokenColoring(std::clamp(s.value(QStringLiteral("view/coloring"), 0).toInt(), 0, 2));
+    coloring.bitStart = s.value(QStringLiteral("view/bitStart"), 0).toInt();
+    coloring.bitCount = s.value(QStringLiteral("view/bitCount"), 7).toInt();
+    m_canvas->setColoring(coloring);
+    m_actions.hud->setChecked(s.value(QStringLiteral("view/hud"), false).toBool());
+    m_actions.grid->setChecked(m_canvas->gridVisible());
+    m_layers->syncFromCanvas();
 }
 
 void MainWindow::saveSession() const {
@@ -228,6 +276,12 @@ void MainWindow::saveSession() const {
     s.setValue(QStringLiteral("view/layer"), m_canvas->layer() == CanvasView::Layer::Reconstruction ? "reconstruction" : "original");
     s.setValue(QStringLiteral("view/grid"), m_canvas->gridVisible());
     s.setValue(QStringLiteral("view/gridOpacity"), m_canvas->gridOpacity());
+    s.setValue(QStringLiteral("view/errorOpacity"), m_canvas->errorOpacity());
+    s.setValue(QStringLiteral("view/errorRange"), m_canvas->errorRange());
+    s.setValue(QStringLiteral("view/coloring"), int(m_canvas->coloring().mode));
+    s.setValue(QStringLiteral("view/bitStart"), m_canvas->coloring().bitStart);
+    s.setValue(QStringLiteral("view/bitCount"), m_canvas->coloring().bitCount);
+    s.setValue(QStringLiteral("view/hud"), m_canvas->hudVisible());
     if (!m_imagePath.isEmpty()) s.setValue(QStringLiteral("session/lastImage"), QFileInfo(m_imagePath).absoluteFilePath());
     if (m_model) s.setValue(QStringLiteral("session/lastModel"), QFileInfo(QString::fromStdString(m_model->folder)).absoluteFilePath());
 }
@@ -249,6 +303,26 @@ static bool isModelFolder(const QString& path) { return QFileInfo(path).isDir() 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
     const QString file = droppedFile(event->mimeData());
     if (!file.isEmpty() && (QFileInfo(file).isFile() || isModelFolder(file))) event->acceptProposedAction();
+}
+
+void MainWindow::keyPressEvent(QKeyEvent* event) {
+    const auto pick = m_canvas->pickedToken();
+    int dRow = 0, dCol = 0;
+    switch (event->key()) {
+    case Qt::Key_Left: dCol = -1; break;
+    case Qt::Key_Right: dCol = 1; break;
+    case Qt::Key_Up: dRow = -1; break;
+    case Qt::Key_Down: dRow = 1; break;
+    case Qt::Key_Escape:
+        if (m_loadingModel) return cancelModelLoad();
+        return QMainWindow::keyPressEvent(event);
+    default: return QMainWindow::keyPressEvent(event);
+    }
+    if (!m_result) return;
+    const int row = pick ? std::clamp(pick->row + dRow, 0, m_result->tokens.rows - 1) : 0;
+    const int col = pick ? std::clamp(pick->col + dCol, 0, m_result->tokens.cols - 1) : 0;
+    pickToken(row, col);
+    event->accept();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {

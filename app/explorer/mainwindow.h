@@ -1,7 +1,9 @@
 #pragma once
-// The explorer's main window: the canvas, File and View menus, a tool bar, the status readouts,
-// drag-and-drop, and the session (QSettings). All model work goes to the engine thread; this
-// class only posts requests and shows results.
+// The explorer's main window: the canvas in the middle; docks for layers, bit planes, the token
+// inspector and statistics; File, Edit and View menus, a tool bar, the status readouts, drag-and-
+// drop and paste, recent files, and the session (QSettings). All model work goes to the engine
+// thread; this class only posts requests and shows results. One token pick is shared by the
+// canvas, the bit-plane view and the inspector.
 #include "enginethread.h"
 #include "startup.h"
 
@@ -11,11 +13,19 @@
 #include <optional>
 
 class QAction;
-class QSlider;
+class QDockWidget;
+class QMenu;
+class QProgressBar;
+class QToolButton;
 
 namespace qlipx {
 
+class BitPlaneView;
 class CanvasView;
+class InspectorPanel;
+class LayersPanel;
+class RecentFiles;
+class StatsCharts;
 class StatusReadout;
 
 class MainWindow : public QMainWindow {
@@ -26,6 +36,12 @@ public:
 
     CanvasView* canvas() const { return m_canvas; }
     StatusReadout* readout() const { return m_readout; }
+    LayersPanel* layers() const { return m_layers; }
+    BitPlaneView* bitPlanes() const { return m_planes; }
+    InspectorPanel* inspector() const { return m_inspector; }
+    StatsCharts* charts() const { return m_charts; }
+    QProgressBar* loadProgress() const { return m_loadProgress; }
+    bool isLoadingModel() const { return m_loadingModel; }
     const std::optional<qlip::ModelInfo>& model() const { return m_model; }
     QString imagePath() const { return m_imagePath; } // the image on the canvas
     const std::optional<EncodeResult>& result() const { return m_result; }
@@ -33,7 +49,15 @@ public:
 public Q_SLOTS:
     void openImage(const QString& path);
     void openModel(const QString& folder);
+    void cancelModelLoad();
     bool exportView(const QString& path);
+    // One PNG per selected plane or all planes, `scale` screen pixels per token.
+    bool exportPlane(int plane, const QString& path, int scale = 16);
+    int exportAllPlanes(const QString& folder, int scale = 16); // files written; -1 on failure
+    // Encodes the clipboard's image (or the image file it names); false when it holds neither.
+    bool pasteImage();
+    // Picks a token everywhere (canvas, bit planes, inspector); (-1, -1) clears the pick.
+    void pickToken(int row, int col);
 
 Q_SIGNALS:
     void modelChanged(const qlip::ModelInfo& model);
@@ -44,11 +68,17 @@ protected:
     void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override; // arrow keys move the token pick
 
 private:
     void createActions();
     void createMenus();
     void createToolBar();
+    void createDocks();
+    void createLoadIndicator();
+    void showResult(const EncodeResult& result);
+    void updateHud();
+    void onTokenHovered(int row, int col);
     void connectEngine();
     void restoreSession();
     void saveSession() const;
@@ -65,12 +95,29 @@ private:
     void chooseImage();
     void chooseModel();
     void chooseExport();
+    void chooseExportPlane();
+    void chooseExportAllPlanes();
+    void goToToken();
 
     StartupOptions m_options;
     std::unique_ptr<EngineThread> m_engine;
     CanvasView* m_canvas = nullptr;
     StatusReadout* m_readout = nullptr;
-    QSlider* m_opacity = nullptr;
+    LayersPanel* m_layers = nullptr;
+    BitPlaneView* m_planes = nullptr;
+    InspectorPanel* m_inspector = nullptr;
+    StatsCharts* m_charts = nullptr;
+    RecentFiles* m_recentImages = nullptr;
+    RecentFiles* m_recentModels = nullptr;
+    QProgressBar* m_loadProgress = nullptr;
+    QToolButton* m_cancelLoad = nullptr;
+    bool m_loadingModel = false;
+    struct Docks {
+        QDockWidget* layers = nullptr;
+        QDockWidget* planes = nullptr;
+        QDockWidget* inspector = nullptr;
+        QDockWidget* charts = nullptr;
+    } m_docks;
 
     std::optional<qlip::ModelInfo> m_model;
     std::optional<EncodeResult> m_result;
@@ -82,6 +129,15 @@ private:
         QAction* openImage = nullptr;
         QAction* openModel = nullptr;
         QAction* exportView = nullptr;
+        QAction* exportPlane = nullptr;
+        QAction* exportAllPlanes = nullptr;
+        QAction* paste = nullptr;
+        QAction* goToToken = nullptr;
+        QAction* hud = nullptr;
+        QAction* compareSplit = nullptr;
+        QAction* compareFlicker = nullptr;
+        QMenu* recentImages = nullptr;
+        QMenu* recentModels = nullptr;
         QAction* quit = nullptr;
         QAction* original = nullptr;
         QAction* reconstruction = nullptr;

@@ -1,15 +1,18 @@
 // MainWindow's actions, menus, tool bar and file dialogs.
 #include "mainwindow.h"
 
+#include "bitplaneview.h"
 #include "canvasview.h"
+#include "inspectorpanel.h"
+#include "layerspanel.h"
+#include "recentfiles.h"
 
 #include <QActionGroup>
 #include <QApplication>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QLabel>
+#include <QDockWidget>
 #include <QMenuBar>
-#include <QSlider>
 #include <QToolBar>
 
 namespace qlipx {
@@ -39,6 +42,14 @@ void MainWindow::createActions() {
     connect(a.openModel, &QAction::triggered, this, &MainWindow::chooseModel);
     connect(a.exportView, &QAction::triggered, this, &MainWindow::chooseExport);
     connect(a.quit, &QAction::triggered, this, &QWidget::close);
+    a.exportPlane = makeAction(this, tr("Export &Bit Plane as PNG…"), {}, tr("The selected bit plane, one square per token"));
+    a.exportAllPlanes = makeAction(this, tr("Export &All Bit Planes…"), {}, tr("Every bit plane as PNG files in a folder"));
+    connect(a.exportPlane, &QAction::triggered, this, &MainWindow::chooseExportPlane);
+    connect(a.exportAllPlanes, &QAction::triggered, this, &MainWindow::chooseExportAllPlanes);
+    a.paste = makeAction(this, tr("&Paste Image"), {QKeySequence::Paste}, tr("Encode the image on the clipboard"));
+    connect(a.paste, &QAction::triggered, this, &MainWindow::pasteImage);
+    a.goToToken = makeAction(this, tr("&Go to Token…"), {QKeySequence(tr("Ctrl+G"))}, tr("Pick a token by row and column"));
+    connect(a.goToToken, &QAction::triggered, this, &MainWindow::goToToken);
 
     a.original = makeAction(this, tr("&Original"), {QKeySequence(Qt::Key_1)}, tr("Show the model's input: the image resized and centre-cropped as the model saw it"));
     a.reconstruction = makeAction(this, tr("&Reconstruction"), {QKeySequence(Qt::Key_2)}, tr("Show the image decoded from the tokens"));
@@ -59,7 +70,28 @@ void MainWindow::createActions() {
     a.grid = makeAction(this, tr("Token &Grid"), {QKeySequence(Qt::Key_G)}, tr("Show token borders and colours"));
     a.grid->setCheckable(true);
     a.grid->setChecked(true);
-    connect(a.grid, &QAction::toggled, m_canvas, &CanvasView::setGridVisible);
+    connect(a.grid, &QAction::toggled, this, [this](bool on) {
+        m_canvas->setGridVisible(on);
+        m_layers->syncFromCanvas();
+    });
+    connect(m_layers, &LayersPanel::gridToggled, a.grid, &QAction::setChecked);
+
+    a.compareSplit = makeAction(this, tr("&Split Compare"), {QKeySequence(Qt::Key_C)},
+                                tr("Original left of the divider, reconstruction right of it; drag the divider"));
+    a.compareFlicker = makeAction(this, tr("&Flicker Compare"), {QKeySequence(Qt::Key_F)}, tr("Alternate original and reconstruction"));
+    for (QAction* c : {a.compareSplit, a.compareFlicker}) c->setCheckable(true);
+    connect(a.compareSplit, &QAction::triggered, this, [this](bool on) { m_canvas->setCompare(on ? CanvasView::Compare::Split : CanvasView::Compare::Off); });
+    connect(a.compareFlicker, &QAction::triggered, this, [this](bool on) { m_canvas->setCompare(on ? CanvasView::Compare::Flicker : CanvasView::Compare::Off); });
+    connect(m_canvas, &CanvasView::compareChanged, this, [this](CanvasView::Compare mode) {
+        m_actions.compareSplit->setChecked(mode == CanvasView::Compare::Split);
+        m_actions.compareFlicker->setChecked(mode == CanvasView::Compare::Flicker);
+    });
+    a.hud = makeAction(this, tr("&HUD"), {QKeySequence(Qt::Key_F3)}, tr("Frame and model timings, device and memory over the canvas"));
+    a.hud->setCheckable(true);
+    connect(a.hud, &QAction::toggled, this, [this](bool on) {
+        updateHud();
+        m_canvas->setHudVisible(on);
+    });
 
     a.zoomIn = makeAction(this, tr("Zoom &In"), {QKeySequence::ZoomIn, QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal)});
     a.zoomOut = makeAction(this, tr("Zoom O&ut"), {QKeySequence::ZoomOut, QKeySequence(Qt::Key_Minus)});
@@ -77,16 +109,34 @@ void MainWindow::createActions() {
 void MainWindow::createMenus() {
     auto& a = m_actions;
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addActions({a.openImage, a.openModel});
+    file->addAction(a.openImage);
+    a.recentImages = file->addMenu(tr("Recent &Images"));
+    connect(a.recentImages, &QMenu::aboutToShow, this, [this] { m_recentImages->populate(m_actions.recentImages); });
+    file->addAction(a.paste);
     file->addSeparator();
-    file->addAction(a.exportView);
+    file->addAction(a.openModel);
+    a.recentModels = file->addMenu(tr("Recent &Models"));
+    connect(a.recentModels, &QMenu::aboutToShow, this, [this] { m_recentModels->populate(m_actions.recentModels); });
+    file->addSeparator();
+    file->addActions({a.exportView, a.exportPlane, a.exportAllPlanes});
     file->addSeparator();
     file->addAction(a.quit);
+    // Fill them once now so their shortcuts and tests see entries before the first hover.
+    m_recentImages->populate(a.recentImages);
+    m_recentModels->populate(a.recentModels);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(a.paste);
+    edit->addAction(a.goToToken);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addActions({a.original, a.reconstruction, a.swapLayer});
+    view->addActions({a.compareSplit, a.compareFlicker});
     view->addSeparator();
     view->addAction(a.grid);
+    view->addAction(a.hud);
+    view->addSeparator();
+    for (QDockWidget* d : {m_docks.layers, m_docks.planes, m_docks.inspector, m_docks.charts}) view->addAction(d->toggleViewAction());
     view->addSeparator();
     view->addActions({a.zoomIn, a.zoomOut, a.fit, a.actualSize});
     view->addSeparator();
@@ -103,18 +153,10 @@ void MainWindow::createToolBar() {
     bar->addSeparator();
     bar->addActions({a.original, a.reconstruction});
     bar->addSeparator();
+    bar->addActions({a.compareSplit, a.compareFlicker});
+    bar->addSeparator();
     bar->addAction(a.grid);
-
-    auto* label = new QLabel(tr("  Token colours "), bar);
-    m_opacity = new QSlider(Qt::Horizontal, bar);
-    m_opacity->setRange(0, 100);
-    m_opacity->setValue(qRound(m_canvas->gridOpacity() * 100));
-    m_opacity->setFixedWidth(140);
-    m_opacity->setToolTip(tr("Opacity of the per-token colours (a hash of each token's index)"));
-    connect(m_opacity, &QSlider::valueChanged, this, [this](int v) { m_canvas->setGridOpacity(v / 100.0); });
-    connect(a.grid, &QAction::toggled, m_opacity, &QWidget::setEnabled);
-    bar->addWidget(label);
-    bar->addWidget(m_opacity);
+    bar->addAction(a.hud);
     bar->addSeparator();
     bar->addActions({a.fit, a.actualSize});
 }
@@ -138,6 +180,32 @@ void MainWindow::chooseExport() {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export View as PNG"), dir + QStringLiteral("/%1-%2.png").arg(base, layer),
                                                       tr("PNG images (*.png)"));
     if (!path.isEmpty()) exportView(path);
+}
+
+void MainWindow::chooseExportPlane() {
+    const int plane = m_planes->currentPlane();
+    if (plane < 0) {
+        showError(tr("Cannot export"), tr("Select a bit plane first (click one in the Bit Planes dock)"));
+        return;
+    }
+    const QString base = m_imagePath.isEmpty() ? QStringLiteral("tokens") : QFileInfo(m_imagePath).completeBaseName();
+    const QString dir = m_imagePath.isEmpty() ? QString() : QFileInfo(m_imagePath).absolutePath();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Bit Plane"),
+                                                      dir + QStringLiteral("/%1-b%2.png").arg(base).arg(plane, 2, 10, QLatin1Char('0')),
+                                                      tr("PNG images (*.png)"));
+    if (!path.isEmpty()) exportPlane(plane, path);
+}
+
+void MainWindow::chooseExportAllPlanes() {
+    const QString dir = m_imagePath.isEmpty() ? QString() : QFileInfo(m_imagePath).absolutePath();
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export All Bit Planes to Folder"), dir);
+    if (!folder.isEmpty()) exportAllPlanes(folder);
+}
+
+void MainWindow::goToToken() {
+    m_docks.inspector->show();
+    m_docks.inspector->raise();
+    m_inspector->showGoTo();
 }
 
 } // namespace qlipx
