@@ -47,6 +47,7 @@ class TestCanvasGl : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
+    void init();
     void canvasIsNotBlank();
     void gridLinesOnCellBorders();
     void tokenColoursMatchHash();
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void dropOpensImage();
     void failedModelSwitchKeepsModel();
     void pickIsSharedByAllViews();
+    void inspectorFollowsHoverUntilPick();
     void arrowKeysMovePick();
     void layersPanelDrivesCanvas();
     void qualityIsShown();
@@ -95,6 +97,14 @@ void TestCanvasGl::initTestCase() {
 }
 
 void TestCanvasGl::cleanupTestCase() { m_window.reset(); }
+
+void TestCanvasGl::init() {
+    // Error boxes of earlier tests are not modal, but they would sit over the canvas and take the
+    // synthetic mouse events.
+    for (QWidget* w : QApplication::topLevelWidgets())
+        if (w->inherits("QMessageBox")) w->close();
+    QApplication::processEvents();
+}
 
 QPoint TestCanvasGl::cellCentre(int row, int col) const {
     const auto& v = m_window->canvas()->view();
@@ -340,6 +350,22 @@ void TestCanvasGl::pickIsSharedByAllViews() {
     QCOMPARE(m_window->inspector()->indexText(), QString::number(tokens.at(2, 7)));
 }
 
+void TestCanvasGl::inspectorFollowsHoverUntilPick() {
+    CanvasView* canvas = m_window->canvas();
+    const auto& tokens = m_window->result()->tokens;
+    const double dpr = canvas->devicePixelRatioF();
+    m_window->pickToken(-1, -1);
+    QTest::mouseMove(canvas, cellCentre(9, 3) / dpr);
+    QTRY_COMPARE(m_window->inspector()->pick().row, 9);
+    QCOMPARE(m_window->inspector()->indexText(), QString::number(tokens.at(9, 3)));
+    // Once a token is picked, hovering elsewhere leaves the inspector on the pick.
+    m_window->pickToken(1, 1);
+    QTest::mouseMove(canvas, cellCentre(12, 12) / dpr);
+    QTest::qWait(50);
+    QCOMPARE(m_window->inspector()->pick().row, 1);
+    QCOMPARE(m_window->inspector()->indexText(), QString::number(tokens.at(1, 1)));
+}
+
 void TestCanvasGl::arrowKeysMovePick() {
     CanvasView* canvas = m_window->canvas();
     m_window->pickToken(5, 5);
@@ -453,9 +479,6 @@ void TestCanvasGl::badImagesKeepState() {
         m_window->openImage(before);
         QVERIFY(shown.wait(kTimeoutMs));
     }
-    // Close the error boxes the failures opened (they are non-modal).
-    for (QWidget* w : QApplication::topLevelWidgets())
-        if (w->inherits("QMessageBox")) w->close();
 }
 
 void TestCanvasGl::screenshotWithPanels() {

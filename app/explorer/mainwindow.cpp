@@ -51,10 +51,7 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     connectEngine();
 
     connect(m_canvas, &CanvasView::tokenHovered, this, [this](int row, int col, qint64) { onTokenHovered(row, col); });
-    connect(m_canvas, &CanvasView::tokenHoverLeft, this, [this] {
-        m_readout->clearHoveredToken();
-        updateHud();
-    });
+    connect(m_canvas, &CanvasView::tokenHoverLeft, this, &MainWindow::onTokenHoverLeft);
     connect(m_canvas, &CanvasView::zoomChanged, m_readout, &StatusReadout::setZoom);
     connect(m_canvas, &CanvasView::zoomChanged, this, &MainWindow::updateHud);
     connect(m_canvas, &CanvasView::layerChanged, this, &MainWindow::updateHud);
@@ -221,7 +218,9 @@ void MainWindow::showError(const QString& title, const QString& message) {
     auto* box = new QMessageBox(QMessageBox::Warning, title, title, QMessageBox::Ok, this);
     box->setInformativeText(message);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open(); // not exec(): the GUI thread never blocks
+    // Not modal: the window stays usable (the current image and model are still there).
+    box->setWindowModality(Qt::NonModal);
+    box->show();
 }
 
 void MainWindow::updateTitle() {

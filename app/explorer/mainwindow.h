@@ -79,6 +79,8 @@ private:
     void showResult(const EncodeResult& result);
     void updateHud();
     void onTokenHovered(int row, int col);
+    void onTokenHoverLeft();
+    void showInInspector(int row, int col); // (-1, -1) clears it
     void connectEngine();
     void restoreSession();
     void saveSession() const;

@@ -89,7 +89,7 @@ void MainWindow::createDocks() {
     connect(m_planes, &BitPlaneView::tokenClicked, this, &MainWindow::pickToken);
     connect(m_inspector, &InspectorPanel::pickRequested, this, &MainWindow::pickToken);
     connect(m_planes, &BitPlaneView::tokenHovered, this, &MainWindow::onTokenHovered);
-    connect(m_planes, &BitPlaneView::tokenHoverLeft, m_readout, &StatusReadout::clearHoveredToken);
+    connect(m_planes, &BitPlaneView::tokenHoverLeft, this, &MainWindow::onTokenHoverLeft);
 }
 
 void MainWindow::createLoadIndicator() {
@@ -138,8 +138,12 @@ void MainWindow::pickToken(int row, int col) {
     if (!valid) row = col = -1;
     m_canvas->setPickedToken(row, col);
     m_planes->setHighlightedToken(row, col);
+    showInInspector(row, col);
+}
+
+void MainWindow::showInInspector(int row, int col) {
     m_inspector->setPick(row, col);
-    if (!valid) {
+    if (!m_result || row < 0 || col < 0) {
         m_inspector->setPatch({});
         return;
     }
@@ -154,6 +158,14 @@ void MainWindow::onTokenHovered(int row, int col) {
     const auto& t = m_result->tokens;
     if (row < 0 || col < 0 || row >= t.rows || col >= t.cols) return;
     m_readout->setHoveredToken(row, col, t.cols, t.at(row, col), t.bits);
+    // Until a token is picked (clicked), the inspector follows the mouse.
+    if (!m_canvas->pickedToken()) showInInspector(row, col);
+    updateHud();
+}
+
+void MainWindow::onTokenHoverLeft() {
+    m_readout->clearHoveredToken();
+    if (!m_canvas->pickedToken()) showInInspector(-1, -1);
     updateHud();
 }
 
