@@ -11,6 +11,7 @@
 #include <QCloseEvent>
 #include <QCoreApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileInfo>
@@ -62,7 +63,7 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     resize(1280, 800);
     if (m_options.restoreSession) restoreSession();
     if (m_options.windowSize.isValid()) resize(m_options.windowSize);
-    if (m_options.showReconstruction) m_canvas->setLayer(CanvasView::Layer::Reconstruction);
+    applyStartupView();
     updateTitle();
     openStartupFiles();
 }
@@ -70,6 +71,24 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
 MainWindow::~MainWindow() {
     // Join the engine thread before the widgets its queued results would reach go away.
     m_engine.reset();
+}
+
+void MainWindow::applyStartupView() {
+    const StartupOptions& o = m_options;
+    if (o.showReconstruction) m_canvas->setLayer(CanvasView::Layer::Reconstruction);
+    if (o.compare == QLatin1String("split")) m_canvas->setCompare(CanvasView::Compare::Split);
+    if (o.compare == QLatin1String("flicker")) m_canvas->setCompare(CanvasView::Compare::Flicker);
+    if (!o.coloring.isEmpty()) {
+        TokenColoringOptions c = m_canvas->coloring();
+        c.mode = o.coloring == QLatin1String("pca") ? TokenColoring::LatentPca
+                 : o.coloring == QLatin1String("bits") ? TokenColoring::BitGroup
+                                                       : TokenColoring::IndexHash;
+        m_canvas->setColoring(c);
+    }
+    if (o.heat >= 0) m_canvas->setErrorOpacity(o.heat);
+    if (o.hud) m_actions.hud->setChecked(true);
+    if (o.dock == QLatin1String("statistics")) m_docks.charts->raise();
+    if (o.dock == QLatin1String("planes")) m_docks.planes->raise();
 }
 
 void MainWindow::connectEngine() {
@@ -193,6 +212,7 @@ void MainWindow::onEncodeFinished(const EncodeResult& result) {
                                  .arg(result.input.height()),
                              8000);
     updateTitle();
+    if (m_options.pickRow >= 0) pickToken(std::exchange(m_options.pickRow, -1), std::exchange(m_options.pickCol, -1));
     Q_EMIT imageShown(result.path);
     if (!m_options.screenshot.isEmpty()) QTimer::singleShot(300, this, &MainWindow::finishScreenshot);
 }

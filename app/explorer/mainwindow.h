@@ -76,6 +76,7 @@ private:
     void createToolBar();
     void createDocks();
     void createLoadIndicator();
+    void applyStartupView(); // --compare, --colour-by, --heat, --hud, --dock
     void showResult(const EncodeResult& result);
     void updateHud();
     void onTokenHovered(int row, int col);

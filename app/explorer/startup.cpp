@@ -52,7 +52,13 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
     const QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Start on this layer: original or reconstruction."),
                                    QStringLiteral("name"));
     const QCommandLineOption fresh(QStringLiteral("fresh"), QStringLiteral("Ignore and keep the saved session (settings)."));
-    parser.addOptions({model, device, precision, threads, layer, screenshot, size, fresh});
+    const QCommandLineOption compare(QStringLiteral("compare"), QStringLiteral("Start comparing: split or flicker."), QStringLiteral("mode"));
+    const QCommandLineOption coloring(QStringLiteral("colour-by"), QStringLiteral("Token colours: hash, pca or bits."), QStringLiteral("mode"));
+    const QCommandLineOption heat(QStringLiteral("heat"), QStringLiteral("Error heat-map opacity, 0 to 1."), QStringLiteral("opacity"));
+    const QCommandLineOption pick(QStringLiteral("pick"), QStringLiteral("Pick this token once the image is encoded."), QStringLiteral("row,col"));
+    const QCommandLineOption hud(QStringLiteral("hud"), QStringLiteral("Show the HUD over the canvas."));
+    const QCommandLineOption dock(QStringLiteral("dock"), QStringLiteral("Bottom dock to show: planes or statistics."), QStringLiteral("name"));
+    parser.addOptions({model, device, precision, threads, layer, screenshot, size, fresh, compare, coloring, heat, pick, hud, dock});
     parser.process(arguments);
 
     StartupOptions o;
@@ -77,6 +83,29 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
         if (name != QLatin1String("original") && name != QLatin1String("reconstruction"))
             failUsage(parser, QStringLiteral("--layer wants original or reconstruction"));
         o.showReconstruction = name == QLatin1String("reconstruction");
+    }
+    auto oneOf = [&](const QCommandLineOption& opt, const QStringList& allowed) {
+        const QString v = parser.value(opt);
+        if (parser.isSet(opt) && !allowed.contains(v))
+            failUsage(parser, QStringLiteral("--%1 wants one of: %2").arg(opt.names().front(), allowed.join(QStringLiteral(", "))));
+        return v;
+    };
+    o.compare = oneOf(compare, {QStringLiteral("split"), QStringLiteral("flicker")});
+    o.coloring = oneOf(coloring, {QStringLiteral("hash"), QStringLiteral("pca"), QStringLiteral("bits")});
+    o.dock = oneOf(dock, {QStringLiteral("planes"), QStringLiteral("statistics")});
+    o.hud = parser.isSet(hud);
+    if (parser.isSet(heat)) {
+        o.heat = parser.value(heat).toDouble(&ok);
+        if (!ok || o.heat < 0 || o.heat > 1) failUsage(parser, QStringLiteral("--heat wants a number from 0 to 1"));
+    }
+    if (parser.isSet(pick)) {
+        const QStringList rc = parser.value(pick).split(QLatin1Char(','));
+        bool okRow = false, okCol = false;
+        if (rc.size() == 2) {
+            o.pickRow = rc[0].trimmed().toInt(&okRow);
+            o.pickCol = rc[1].trimmed().toInt(&okCol);
+        }
+        if (!okRow || !okCol || o.pickRow < 0 || o.pickCol < 0) failUsage(parser, QStringLiteral("--pick wants ROW,COL"));
     }
     if (parser.isSet(size)) {
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));

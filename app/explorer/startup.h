@@ -16,6 +16,13 @@ struct StartupOptions {
     bool restoreSession = true; // read and write QSettings (window geometry, last model and image)
     QSize windowSize;        // fixed initial size (screenshots); empty = restored or default
     bool showReconstruction = false; // start on the reconstruction layer instead of the original
+    // The view to start in (screenshots, reproducible figures); unset = the session's or default.
+    QString compare;         // "split" or "flicker"
+    QString coloring;        // "hash", "pca" or "bits"
+    double heat = -1;        // error heat-map opacity 0..1
+    int pickRow = -1, pickCol = -1; // token to pick once the first image is encoded
+    bool hud = false;
+    QString dock;            // bottom dock to raise: "planes" or "statistics"
 };
 
 // Parses qlip-explorer's command line. Prints help/version or an error and exits for
