@@ -2,6 +2,7 @@
 // pans, the status readout's token text, and the engine thread (encode, failed model switch,
 // bad images, latest-wins bursts).
 #include "enginethread.h"
+#include "startup.h"
 #include "statusreadout.h"
 #include "tokencolor.h"
 #include "viewtransform.h"
@@ -62,6 +63,7 @@ private Q_SLOTS:
     void failedModelSwitchKeepsOldModel();
     void badImageIsReported();
     void modelLoadCanBeCancelled();
+    void startupOptions();
     void burstOfEncodesIsLatestWins();
 };
 
@@ -304,6 +306,25 @@ void TestWidgets::modelLoadCanBeCancelled() {
     engine.requestModel(kGolden);
     QTRY_COMPARE_WITH_TIMEOUT(rec.loaded.size(), size_t(2), kTimeoutMs);
     QCOMPARE(cancelled.count(), 1);
+}
+
+void TestWidgets::startupOptions() {
+    const auto o = qlipx::parseCommandLine({QStringLiteral("qlip-explorer"), QStringLiteral("--compare"), QStringLiteral("split"),
+                                            QStringLiteral("--pick"), QStringLiteral("3, 4"), QStringLiteral("--heat"), QStringLiteral("0.5"),
+                                            QStringLiteral("--colour-by"), QStringLiteral("pca"), QStringLiteral("--hud"),
+                                            QStringLiteral("--dock"), QStringLiteral("statistics"), QStringLiteral("--size"),
+                                            QStringLiteral("900x700"), QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("img.png")});
+    QCOMPARE(o.compare, QStringLiteral("split"));
+    QCOMPARE(o.pickRow, 3);
+    QCOMPARE(o.pickCol, 4);
+    QCOMPARE(o.heat, 0.5);
+    QCOMPARE(o.coloring, QStringLiteral("pca"));
+    QVERIFY(o.hud);
+    QCOMPARE(o.dock, QStringLiteral("statistics"));
+    QCOMPARE(o.windowSize, QSize(900, 700));
+    QCOMPARE(o.image, QStringLiteral("img.png"));
+    const auto plain = qlipx::parseCommandLine({QStringLiteral("qlip-explorer")});
+    QVERIFY(plain.compare.isEmpty() && plain.pickRow < 0 && plain.heat < 0 && !plain.hud && plain.restoreSession);
 }
 
 void TestWidgets::burstOfEncodesIsLatestWins() {
