@@ -1,5 +1,6 @@
 // The module tree of each released configuration has exactly the checkpoint's parameter keys and
 // shapes (shared/spec/keys-*.txt, copied to tests/data/spec), aliases and RoPE buffers excepted.
+#include "model/layers.h"
 #include "model/qlip_model.h"
 #include "model/weights.h"
 #include "model/rope.h"
@@ -16,7 +17,57 @@ private Q_SLOTS:
     void keysMatchRelease();
     void ropeTablesFollowSpec();
     void indexLayoutIsMsbFirst();
+    void longSequenceAttentionIsBlockedExactly_data();
+    void longSequenceAttentionIsBlockedExactly();
+    void ropeLeavesLeadingTokensAlone();
 };
+
+void TestModel::longSequenceAttentionIsBlockedExactly_data() {
+    QTest::addColumn<int>("tokens");
+    QTest::addColumn<bool>("causal");
+    QTest::newRow("short, one block") << 64 << false;
+    QTest::newRow("1,500 tokens, blocked") << 1500 << false;
+    QTest::newRow("1,500 tokens, causal, blocked") << 1500 << true;
+}
+
+// Long sequences are attended in blocks of heads and queries (to keep the scores in the cache);
+// the result must be the plain softmax(q k^T) v.
+void TestModel::longSequenceAttentionIsBlockedExactly() {
+    QFETCH(int, tokens);
+    QFETCH(bool, causal);
+    torch::manual_seed(1);
+    qlip::TowerConfig c;
+    c.hiddenSize = 64;
+    c.numHeads = 4;
+    qlip::model::Attention attn(c);
+    torch::NoGradGuard guard;
+    auto x = torch::randn({1, tokens, 64}, torch::kFloat64);
+    attn->to(torch::kFloat64);
+    auto got = attn->forward(x, {}, causal);
+
+    auto heads = [&](const torch::Tensor& t) { return t.view({1, tokens, 4, 16}).transpose(1, 2); };
+    auto q = heads(attn->q_proj(x) * 0.25), k = heads(attn->k_proj(x)), v = heads(attn->v_proj(x));
+    auto scores = torch::matmul(q, k.transpose(-2, -1));
+    if (causal) scores = scores.masked_fill(torch::ones({tokens, tokens}, torch::kBool).triu(1), -INFINITY);
+    auto want = attn->out_proj(torch::matmul(torch::softmax(scores, -1), v).transpose(1, 2).reshape({1, tokens, 64}));
+    const double err = (got - want).abs().max().item<double>();
+    qInfo("max |err| %.3g", err);
+    QVERIFY(err < 1e-12);
+}
+
+void TestModel::ropeLeavesLeadingTokensAlone() {
+    auto tables = qlip::model::buildRope2d(4, 16);                         // 16 positions
+    auto rope = qlip::model::ropeForTokens(tables, 1, torch::TensorOptions().dtype(torch::kFloat32));
+    QCOMPARE(rope.cos.size(0), 17);
+    auto x = torch::randn({1, 2, 17, 16});
+    auto y = qlip::model::applyRope(x, rope);
+    QVERIFY(torch::equal(y.select(2, 0), x.select(2, 0)));                // the class token
+    // The rest: the reference's rotation (x0, x1) -> (-x1, x0), bit for bit.
+    auto r = x.slice(2, 1);
+    auto pairs = r.unflatten(-1, {8, 2});
+    auto rotated = torch::stack({-pairs.select(-1, 1), pairs.select(-1, 0)}, -1).flatten(-2);
+    QVERIFY(torch::equal(y.slice(2, 1), r * tables.cos + rotated * tables.sin));
+}
 
 void TestModel::keysMatchRelease_data() {
     QTest::addColumn<QString>("preset");

@@ -5,6 +5,10 @@
 #include "qlip/json.h"
 #include "qlip/safetensors.h"
 
+#include <mutex>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -63,7 +67,24 @@ void fillInfo(Engine::Impl& d) {
     i.hasTokenizer = d.tokenizer.has_value();
 }
 
+// LibTorch's CPU allocator takes every tensor from malloc. glibc serves blocks above its mmap
+// threshold (128 KiB at first) with fresh mmap()s and gives freed memory back to the system, so
+// every activation of a layer (megabytes) is new memory and pays page faults on first touch. At
+// 1,025 tokens in bf16 that was 20 % of a layer's time. Keeping freed memory in the heap for reuse
+// removes it; the process keeps its peak working set instead of shrinking between calls.
+void keepFreedMemoryForReuse() {
+#if defined(__GLIBC__)
+    static std::once_flag once;
+    std::call_once(once, [] {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's maximum; larger blocks still use mmap
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        mallopt(M_TOP_PAD, 16 << 20);
+    });
+#endif
+}
+
 std::unique_ptr<Engine::Impl> makeImpl(const QlipConfig& config, const EngineOptions& options) {
+    if (options.keepFreedMemory) keepFreedMemoryForReuse();
     auto d = std::make_unique<Engine::Impl>();
     d->config = config;
     d->options = options;

@@ -31,6 +31,9 @@ struct EngineOptions {
     Precision precision = Precision::F32;
     int threads = 0;                    // intra-op threads; 0 = all hardware threads (LibTorch's own default is 1 on some VMs)
     int maxBatch = 16;                  // larger requests run in chunks of this size
+    // Keep freed memory in the process for the next call (glibc: no mmap/munmap per activation).
+    // Much faster on the CPU; the process keeps its peak memory. Process-wide, set once.
+    bool keepFreedMemory = true;
 };
 
 struct ModelInfo {

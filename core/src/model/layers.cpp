@@ -2,7 +2,9 @@
 
 #include "model/rope.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace qlip::model {
 
@@ -23,8 +25,42 @@ static bool reducedOnCpu(const torch::Tensor& x) {
     return !x.is_cuda() && (x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kFloat16);
 }
 
-static torch::Tensor siluAnyPrecision(const torch::Tensor& x) {
-    return reducedOnCpu(x) ? torch::silu(x.to(torch::kFloat32)).to(x.scalar_type()) : torch::silu(x);
+// Bytes of attention scores one block may hold: small enough to stay in the CPU's cache while the
+// softmax and the second product read them back (measured on this project's machine: at 1,025
+// tokens, blocks of this size halve the attention time against one [B, H, T, T] tensor).
+constexpr int64_t kScoreBlockBytes = 4 << 20;
+
+// softmax(q k^T) v for q, k, v [B, H, T, hd] (q already scaled), optionally causal.
+// Each score row depends only on its own query, so splitting the heads and the queries into
+// blocks gives the same rows as one big product; only long sequences are split.
+static torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, bool causal) {
+    const int64_t B = q.size(0), H = q.size(1), T = q.size(2), S = k.size(2);
+    auto block = [&](const torch::Tensor& qb, const torch::Tensor& kb, const torch::Tensor& vb, int64_t firstQuery) {
+        auto scores = torch::matmul(qb, kb.transpose(-2, -1));                    // [b, h, t, S]
+        if (causal) {
+            auto rows = torch::arange(firstQuery, firstQuery + qb.size(2), torch::TensorOptions().dtype(torch::kLong).device(q.device()));
+            auto cols = torch::arange(S, torch::TensorOptions().dtype(torch::kLong).device(q.device()));
+            scores = scores.masked_fill(cols.unsqueeze(0) > rows.unsqueeze(1), -std::numeric_limits<float>::infinity());
+        }
+        // fp32/fp64 as the reference. In bf16/fp16 the native kernel accumulates in float32
+        // internally; asking for a float32 result instead is ~6x slower on the CPU.
+        return torch::matmul(torch::softmax(scores, -1), vb);                    // [b, h, t, hd]
+    };
+    const int64_t rowBytes = S * int64_t(q.element_size());
+    if (q.is_cuda() || B * H * T * rowBytes <= kScoreBlockBytes) return block(q, k, v, 0);
+    auto out = torch::empty_like(q);
+    const int64_t headsPerBlock = std::clamp<int64_t>(kScoreBlockBytes / (T * rowBytes), 1, H);
+    const int64_t queriesPerBlock = std::clamp<int64_t>(kScoreBlockBytes / rowBytes, 1, T);
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t h = 0; h < H; h += headsPerBlock) {
+            auto qh = q.slice(0, b, b + 1).slice(1, h, h + headsPerBlock);
+            auto kh = k.slice(0, b, b + 1).slice(1, h, h + headsPerBlock);
+            auto vh = v.slice(0, b, b + 1).slice(1, h, h + headsPerBlock);
+            for (int64_t t = 0; t < T; t += queriesPerBlock)
+                out.slice(0, b, b + 1).slice(1, h, h + headsPerBlock).slice(2, t, t + queriesPerBlock)
+                    .copy_(block(qh.slice(2, t, t + queriesPerBlock), kh, vh, t));
+        }
+    return out;
 }
 
 torch::nn::LayerNorm makeLayerNorm(int64_t width, double eps) {
@@ -46,32 +82,18 @@ AttentionImpl::AttentionImpl(const TowerConfig& c)
     out_proj = register_module("out_proj", makeLinear(d, d, true));
 }
 
-torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& ropeCos, const torch::Tensor& ropeSin,
-                                     int ropeShift, bool causal) {
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeApply& rope, bool causal) {
     const int64_t B = x.size(0), T = x.size(1), D = x.size(2), hd = D / heads;
     auto split = [&](const torch::Tensor& t) { return t.view({B, T, heads, hd}).transpose(1, 2); }; // [B, H, T, hd]
     // The reference scales q right after the projection, before RoPE.
     auto q = split(q_proj(x) * scale);
     auto k = split(k_proj(x));
     auto v = split(v_proj(x));
-    if (ropeCos.defined()) {
-        // Tokens before ropeShift (the vision class token) are not rotated.
-        auto rotate = [&](const torch::Tensor& t) {
-            auto rotated = applyRope(t.slice(2, ropeShift), ropeCos, ropeSin);
-            return ropeShift ? torch::cat({t.slice(2, 0, ropeShift), rotated}, 2) : rotated;
-        };
-        q = rotate(q);
-        k = rotate(k);
+    if (rope.defined()) {
+        q = applyRope(q, rope);
+        k = applyRope(k, rope);
     }
-    auto scores = torch::matmul(q, k.transpose(-2, -1)); // [B, H, T, T]
-    if (causal) {
-        auto mask = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
-        scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
-    }
-    // fp32/fp64 as the reference. In bf16/fp16 the native kernel accumulates in float32 internally;
-    // asking for a float32 result instead is ~6x slower on the CPU for the same bf16-rounded output.
-    auto probs = torch::softmax(scores, -1);
-    auto context = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, D}); // heads merged back, head-major
+    auto context = attend(q, k, v, causal).transpose(1, 2).reshape({B, T, D}); // heads merged back, head-major
     if (inner_attn_ln) context = layerNorm(inner_attn_ln, context);
     return out_proj(context);
 }
@@ -91,7 +113,15 @@ MlpImpl::MlpImpl(const TowerConfig& c) : swiglu(c.swiglu) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-    torch::Tensor h = swiglu ? siluAnyPrecision(w1(x)) * w2(x) : torch::gelu(fc1(x)); // exact erf GELU
+    if (swiglu && reducedOnCpu(x)) {
+        // LibTorch 1.13's CPU kernels for bf16/fp16 element-wise math are slow; the gate, its
+        // product and the sub-LN run in float32 and one conversion brings the result back.
+        auto h = torch::silu(w1(x).to(torch::kFloat32)) * w2(x).to(torch::kFloat32);  // [B, T, F]
+        if (ffn_ln) h = torch::layer_norm(h, ffn_ln->options.normalized_shape(), ffn_ln->weight.to(torch::kFloat32),
+                                          ffn_ln->bias.to(torch::kFloat32), ffn_ln->options.eps());
+        return w3(h.to(x.scalar_type()));
+    }
+    torch::Tensor h = swiglu ? torch::silu(w1(x)) * w2(x) : torch::gelu(fc1(x)); // exact erf GELU
     if (ffn_ln) h = layerNorm(ffn_ln, h);
     return swiglu ? w3(h) : fc2(h);
 }
@@ -103,9 +133,8 @@ EncoderLayerImpl::EncoderLayerImpl(const TowerConfig& c) {
     layer_norm2 = register_module("layer_norm2", makeLayerNorm(c.hiddenSize, c.layerNormEps));
 }
 
-torch::Tensor EncoderLayerImpl::forward(torch::Tensor x, const torch::Tensor& ropeCos, const torch::Tensor& ropeSin,
-                                        int ropeShift, bool causal) {
-    x = x + self_attn(layerNorm(layer_norm1, x), ropeCos, ropeSin, ropeShift, causal);
+torch::Tensor EncoderLayerImpl::forward(torch::Tensor x, const RopeApply& rope, bool causal) {
+    x = x + self_attn(layerNorm(layer_norm1, x), rope, causal);
     return x + mlp(layerNorm(layer_norm2, x));
 }
 
@@ -114,9 +143,8 @@ EncoderImpl::EncoderImpl(const TowerConfig& c) {
     for (int i = 0; i < c.numLayers; ++i) layers->push_back(EncoderLayer(c));
 }
 
-torch::Tensor EncoderImpl::forward(torch::Tensor x, const torch::Tensor& ropeCos, const torch::Tensor& ropeSin,
-                                   int ropeShift, bool causal) {
-    for (const auto& layer : *layers) x = layer->as<EncoderLayerImpl>()->forward(x, ropeCos, ropeSin, ropeShift, causal);
+torch::Tensor EncoderImpl::forward(torch::Tensor x, const RopeApply& rope, bool causal) {
+    for (const auto& layer : *layers) x = layer->as<EncoderLayerImpl>()->forward(x, rope, causal);
     return x;
 }
 

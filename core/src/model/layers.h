@@ -1,6 +1,7 @@
 #pragma once
 // The transformer pieces shared by the vision encoder, decoder and text tower (spec §4.2).
 // Module and parameter names equal the checkpoint key names, so named_parameters() is the schema.
+#include "model/rope.h"
 #include "qlip/config.h"
 
 #include <torch/torch.h>
@@ -16,9 +17,8 @@ torch::nn::Linear makeLinear(int64_t in, int64_t out, bool bias);
 
 struct AttentionImpl : torch::nn::Module {
     AttentionImpl(const TowerConfig& c);
-    // x [B, T, D]; rope tables [T - ropeShift, hd] or undefined; causal adds the text mask.
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& ropeCos, const torch::Tensor& ropeSin,
-                          int ropeShift, bool causal);
+    // x [B, T, D]; rope [T, hd] tables (see ropeForTokens) or undefined; causal adds the text mask.
+    torch::Tensor forward(const torch::Tensor& x, const RopeApply& rope, bool causal);
 
     int heads;
     double scale;
@@ -40,8 +40,7 @@ TORCH_MODULE(Mlp);
 
 struct EncoderLayerImpl : torch::nn::Module {
     EncoderLayerImpl(const TowerConfig& c);
-    torch::Tensor forward(torch::Tensor x, const torch::Tensor& ropeCos, const torch::Tensor& ropeSin, int ropeShift,
-                          bool causal);
+    torch::Tensor forward(torch::Tensor x, const RopeApply& rope, bool causal);
 
     torch::nn::LayerNorm layer_norm1{nullptr}, layer_norm2{nullptr};
     Attention self_attn{nullptr};
@@ -52,8 +51,7 @@ TORCH_MODULE(EncoderLayer);
 // `encoder.layers.{i}`
 struct EncoderImpl : torch::nn::Module {
     EncoderImpl(const TowerConfig& c);
-    torch::Tensor forward(torch::Tensor x, const torch::Tensor& ropeCos, const torch::Tensor& ropeSin, int ropeShift,
-                          bool causal);
+    torch::Tensor forward(torch::Tensor x, const RopeApply& rope, bool causal);
     torch::nn::ModuleList layers;
 };
 TORCH_MODULE(Encoder);

@@ -20,11 +20,18 @@ RopeTables buildRope2d(int grid, int headDim) {
     return {table.cos(), table.sin()};
 }
 
-torch::Tensor applyRope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
-    // rotated pair (x0, x1) -> (-x1, x0)
-    auto pairs = x.unflatten(-1, {x.size(-1) / 2, 2});                     // [B, H, T, hd/2, 2]
-    auto rotated = torch::stack({-pairs.select(-1, 1), pairs.select(-1, 0)}, -1).flatten(-2);
-    return x * cos + rotated * sin;
+RopeApply ropeForTokens(const RopeTables& t, int leading, const torch::TensorOptions& options) {
+    if (!t.cos.defined()) return {};
+    const int64_t hd = t.cos.size(1);
+    auto cos = torch::cat({torch::ones({leading, hd}, t.cos.options()), t.cos});          // [leading + N, hd]
+    auto sign = torch::tensor({-1.0f, 1.0f}).repeat({hd / 2});                           // -s for x0's partner, +s for x1's
+    auto sin = torch::cat({torch::zeros({leading, hd}, t.sin.options()), t.sin * sign});
+    return {cos.to(options), sin.to(options)};
+}
+
+torch::Tensor applyRope(const torch::Tensor& x, const RopeApply& rope) {
+    auto swapped = x.unflatten(-1, {x.size(-1) / 2, 2}).flip(-1).flatten(-2);          // (x1, x0) per pair
+    return x * rope.cos + swapped * rope.sinSigned;
 }
 
 } // namespace qlip::model

@@ -14,8 +14,20 @@ struct RopeTables {
 // pre-training grid of EVA-02 and is fixed, whatever the model's own grid is.
 RopeTables buildRope2d(int grid, int headDim);
 
-// Rotate interleaved channel pairs of x [B, H, T, hd] by the angles of rows [0, T) of the tables
-// (cos/sin already on x's device and dtype, shape [T, hd]).
-torch::Tensor applyRope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
+// The tables as the attention applies them to a whole sequence: `leading` tokens that are not
+// rotated (the vision class token) get cos 1 and sin 0, so no slicing or concatenation is needed
+// per layer; the sign of the pair rotation (x0, x1) -> (-x1, x0) is folded into sin. On x's
+// device and dtype, [leading + N, hd].
+struct RopeApply {
+    torch::Tensor cos;
+    torch::Tensor sinSigned;
+    bool defined() const { return cos.defined(); }
+};
+RopeApply ropeForTokens(const RopeTables& tables, int leading, const torch::TensorOptions& options);
+
+// x [B, H, T, hd] -> x * cos + swapPairs(x) * sinSigned, where swapPairs exchanges the channels of
+// each interleaved pair. Equals the reference x * cos + (-x1, x0) * sin bit for bit (negation is
+// exact), and leaves the leading tokens unchanged (x * 1 + y * 0).
+torch::Tensor applyRope(const torch::Tensor& x, const RopeApply& rope);
 
 } // namespace qlip::model

@@ -20,7 +20,7 @@ TextTransformerImpl::TextTransformerImpl(const TextConfig& c) : eosTokenId(c.eos
 
 TextOutput TextTransformerImpl::forward(const torch::Tensor& ids) {
     auto x = embeddings(ids);                                              // [T, L, Dt]
-    x = encoder(x, torch::Tensor(), torch::Tensor(), 0, /*causal=*/true);
+    x = encoder(x, RopeApply{}, /*causal=*/true);
     auto hidden = layerNorm(final_layer_norm, x);                         // [T, L, Dt]
     // eos_token_id == 2 (released models): the end token is the largest id, so pool at argmax.
     // Otherwise the first position holding eos_token_id.
@@ -58,9 +58,7 @@ VisionTransformerImpl::VisionTransformerImpl(const VisionConfig& c) {
 
 VisionOutput VisionTransformerImpl::forward(const torch::Tensor& pixels) {
     auto x = embeddings(pixels);                                           // [B, N + 1, D]
-    torch::Tensor cos, sin;
-    if (rope.cos.defined()) { cos = rope.cos.to(x.options()); sin = rope.sin.to(x.options()); }
-    x = encoder(x, cos, sin, /*ropeShift=*/1, /*causal=*/false);           // class token not rotated
+    x = encoder(x, ropeForTokens(rope, /*leading=*/1, x.options()), /*causal=*/false); // class token not rotated
     return {x, layerNorm(post_layernorm, x.select(1, 0))};
 }
 
@@ -75,9 +73,7 @@ VisionDecoderImpl::VisionDecoderImpl(const ImageTowerConfig& c) : grid(c.grid())
 
 torch::Tensor VisionDecoderImpl::forward(const torch::Tensor& latents) {
     auto y = latents + position_embeddings;                                // [B, N, Dd]
-    torch::Tensor cos, sin;
-    if (rope.cos.defined()) { cos = rope.cos.to(y.options()); sin = rope.sin.to(y.options()); }
-    y = encoder(y, cos, sin, /*ropeShift=*/0, /*causal=*/false);
+    y = encoder(y, ropeForTokens(rope, /*leading=*/0, y.options()), /*causal=*/false);
     auto out = conv_out(ffn->forward(layerNorm(norm, y)));                 // [B, N, 3 * P * P]
     const int64_t B = out.size(0);
     // un-patchify: channel slowest, then row in patch, then column
