@@ -62,18 +62,6 @@ std::string modelFolder(const Args& a) {
     return folder;
 }
 
-std::string preprocessJson(const qlip::PreprocessConfig& p) {
-    qlip::Json::Object o;
-    o["processor"] = qlip::Json("CLIPImageProcessor");
-    o["shortest_edge"] = qlip::Json(p.shortestEdge);
-    o["resample"] = qlip::Json(p.resample == 3 ? "bicubic (PIL, antialiased)" : "PIL filter " + std::to_string(p.resample));
-    o["crop"] = qlip::Json(qlip::Json::Array{qlip::Json(p.cropHeight), qlip::Json(p.cropWidth)});
-    o["image_mean"] = qlip::Json(qlip::Json::Array{qlip::Json(double(p.mean[0])), qlip::Json(double(p.mean[1])), qlip::Json(double(p.mean[2]))});
-    o["image_std"] = qlip::Json(qlip::Json::Array{qlip::Json(double(p.std[0])), qlip::Json(double(p.std[1])), qlip::Json(double(p.std[2]))});
-    o["alpha"] = qlip::Json(p.alpha == qlip::AlphaMode::Drop ? "dropped (as PIL convert('RGB'))" : "composited on white");
-    return qlip::Json(std::move(o)).dump();
-}
-
 double secondsSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -154,7 +142,7 @@ int runEncode(int argc, char** argv) {
     if (!singleFile) fs::create_directories(out);
 
     auto engine = qlip::Engine::open(modelFolder(a), engineOptions(a));
-    const std::string pre = preprocessJson(engine->preprocessConfig());
+    const std::string pre = qlip::preprocessingJson(engine->preprocessConfig());
     const auto t0 = std::chrono::steady_clock::now();
     int failed = 0;
     std::vector<std::string> used;

@@ -2,6 +2,7 @@
 // convolution resampler of Pillow 9/10) and of HF CLIPImageProcessor's crop / rescale / normalise,
 // so that our tensors match the reference pipeline to the last uint8 level.
 #include "qlip/image.h"
+#include "qlip/json.h"
 #include "qlip/error.h"
 
 #include <algorithm>
@@ -277,6 +278,18 @@ PixelTensor preprocess(const ImageRGB8& image, const PreprocessConfig& config) {
         t.chw[2 * plane + i] = lut[2][px[2]];
     }
     return t;
+}
+
+std::string preprocessingJson(const PreprocessConfig& p) {
+    Json::Object o;
+    o["processor"] = Json("CLIPImageProcessor");
+    o["shortest_edge"] = Json(p.shortestEdge);
+    o["resample"] = Json(p.resample == 3 ? "bicubic (PIL, antialiased)" : "PIL filter " + std::to_string(p.resample));
+    o["crop"] = Json(Json::Array{Json(p.cropHeight), Json(p.cropWidth)});
+    o["image_mean"] = Json(Json::Array{Json(double(p.mean[0])), Json(double(p.mean[1])), Json(double(p.mean[2]))});
+    o["image_std"] = Json(Json::Array{Json(double(p.std[0])), Json(double(p.std[1])), Json(double(p.std[2]))});
+    o["alpha"] = Json(p.alpha == AlphaMode::Drop ? "dropped (as PIL convert('RGB'))" : "composited on white");
+    return Json(std::move(o)).dump();
 }
 
 } // namespace qlip

@@ -102,4 +102,8 @@ PixelTensor preprocess(const ImageRGB8& image, const PreprocessConfig& config);
 // Model space -> displayable image: x * std + mean, clamp to [0, 1], * 255, rounded.
 ImageRGB8 denormalize(const float* chw, int height, int width, const PreprocessConfig& config);
 
+// The pre-processing as a JSON object (text), for the sidecar of saved tokens: processor, shortest
+// edge, resampling, crop, mean, std and what happens to alpha.
+std::string preprocessingJson(const PreprocessConfig& config);
+
 } // namespace qlip
