@@ -5,6 +5,8 @@
 // With QLIPX_SCREENSHOT_DIR set it also saves window screenshots there.
 #include "bitplaneview.h"
 #include "canvasview.h"
+#include "editpanel.h"
+#include "editsession.h"
 #include "inspectorpanel.h"
 #include "layerspanel.h"
 #include "mainwindow.h"
@@ -23,6 +25,9 @@
 #include <QtTest>
 
 #include <cmath>
+#include <set>
+
+#include "qlip/tokenedit.h"
 
 using qlipx::CanvasView;
 
@@ -32,6 +37,13 @@ const QString kGolden = QStringLiteral(QLIPX_TEST_DATA "/golden/tiny-b16");
 const QString kSample = QStringLiteral(QLIPX_SOURCE_DIR "/resources/samples/astronaut.png");
 const QString kSample2 = QStringLiteral(QLIPX_SOURCE_DIR "/resources/samples/chelsea.png");
 constexpr int kTimeoutMs = 120000;
+
+qlip::EngineOptions cpuEngine() {
+    qlip::EngineOptions o;
+    o.device = qlip::Device::CPU;
+    o.threads = 1;
+    return o;
+}
 
 double luma(QRgb c) { return 0.299 * qRed(c) + 0.587 * qGreen(c) + 0.114 * qBlue(c); }
 
@@ -64,6 +76,10 @@ private Q_SLOTS:
     void pasteEncodesClipboardImage();
     void badImagesKeepState_data();
     void badImagesKeepState();
+    void flipBitDecodesLive();
+    void brushStrokeIsOneStep();
+    void selectionOperations();
+    void transplantBetweenImages();
     void screenshotWithPanels();
     void sessionIsRestored(); // last: it replaces the window
 
@@ -104,6 +120,9 @@ void TestCanvasGl::init() {
     for (QWidget* w : QApplication::topLevelWidgets())
         if (w->inherits("QMessageBox")) w->close();
     QApplication::processEvents();
+    // Every test starts from the encoded tokens.
+    if (m_window && m_window->edits())
+        while (m_window->edits()->undoStack()->canUndo()) m_window->edits()->undoStack()->undo();
 }
 
 QPoint TestCanvasGl::cellCentre(int row, int col) const {
@@ -117,7 +136,7 @@ QPoint TestCanvasGl::cellCentre(int row, int col) const {
 void TestCanvasGl::saveScreenshot(const QString& name) const {
     const QString dir = qEnvironmentVariable("QLIPX_SCREENSHOT_DIR");
     if (dir.isEmpty()) return;
-    QVERIFY(m_window->grab().save(dir + QLatin1Char('/') + name, "PNG"));
+    QVERIFY(m_window->windowShot().save(dir + QLatin1Char('/') + name, "PNG"));
 }
 
 void TestCanvasGl::canvasIsNotBlank() {
@@ -479,6 +498,135 @@ void TestCanvasGl::badImagesKeepState() {
         m_window->openImage(before);
         QVERIFY(shown.wait(kTimeoutMs));
     }
+}
+
+void TestCanvasGl::flipBitDecodesLive() {
+    CanvasView* canvas = m_window->canvas();
+    qlipx::EditPanel* panel = m_window->editPanel();
+    const qlip::TokenGrid before = m_window->tokens();
+    panel->setTool(qlipx::EditTool::FlipBit);
+    QCOMPARE(canvas->tool(), CanvasView::Tool::Pick);
+    const double dpr = canvas->devicePixelRatioF();
+    QTest::mouseClick(canvas, Qt::LeftButton, {}, cellCentre(3, 4) / dpr);
+    const qlip::TokenGrid after = m_window->tokens();
+    const int n = 3 * after.cols + 4;
+    for (int i = 0; i < after.count(); ++i) {
+        const int64_t diff = after.indices[size_t(i)] ^ before.indices[size_t(i)];
+        QCOMPARE(diff, i == n ? (int64_t(1) << (after.bits - 1 - panel->bit())) : int64_t(0)); // exactly that bit
+    }
+    // The reconstruction on screen becomes the decode of the edited tokens.
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->decodedSerial(), m_window->tokensSerial(), kTimeoutMs);
+    auto reference = qlip::Engine::open(kGolden.toStdString(), cpuEngine());
+    QCOMPARE(m_window->editedReconstruction(), qlipx::toQImage(reference->decodeToImage(after)));
+    QVERIFY(m_window->lastEditLatencyMs() > 0);
+    QVERIFY(m_window->editPanel()->statusText().contains(QStringLiteral("1 of 256 tokens edited")));
+    // Undo brings back the encoded tokens and their reconstruction.
+    m_window->edits()->undoStack()->undo();
+    QCOMPARE(m_window->tokens().indices, before.indices);
+    QCOMPARE(m_window->editedReconstruction(), m_window->result()->reconstruction);
+    panel->setTool(qlipx::EditTool::Pick);
+}
+
+void TestCanvasGl::brushStrokeIsOneStep() {
+    CanvasView* canvas = m_window->canvas();
+    qlipx::EditPanel* panel = m_window->editPanel();
+    const qlip::TokenGrid before = m_window->tokens();
+    const int steps = m_window->edits()->undoStack()->index();
+    panel->setTool(qlipx::EditTool::PaintBit); // default: set bit b0 to 1, radius 0
+    const double dpr = canvas->devicePixelRatioF();
+    QTest::mousePress(canvas, Qt::LeftButton, {}, cellCentre(2, 2) / dpr);
+    for (int c = 3; c <= 6; ++c) QTest::mouseMove(canvas, cellCentre(2, c) / dpr);
+    QTest::mouseRelease(canvas, Qt::LeftButton, {}, cellCentre(2, 6) / dpr);
+    const qlip::TokenGrid& after = m_window->tokens();
+    for (int c = 0; c < after.cols; ++c) {
+        const int n = 2 * after.cols + c;
+        QCOMPARE(after.bit(n, 0), c >= 2 && c <= 6 ? true : before.bit(n, 0));
+    }
+    QCOMPARE(m_window->edits()->undoStack()->index(), steps + 1); // one stroke, one step
+    m_window->edits()->undoStack()->undo();
+    QCOMPARE(m_window->tokens().indices, before.indices);
+    panel->setTool(qlipx::EditTool::Pick);
+}
+
+void TestCanvasGl::selectionOperations() {
+    CanvasView* canvas = m_window->canvas();
+    qlipx::EditPanel* panel = m_window->editPanel();
+    const qlip::TokenGrid before = m_window->tokens();
+    panel->setTool(qlipx::EditTool::SelectRect);
+    const double dpr = canvas->devicePixelRatioF();
+    QTest::mousePress(canvas, Qt::LeftButton, {}, cellCentre(1, 1) / dpr);
+    QTest::mouseMove(canvas, cellCentre(3, 5) / dpr);
+    QTest::mouseRelease(canvas, Qt::LeftButton, {}, cellCentre(3, 5) / dpr);
+    QCOMPARE(m_window->selection(), qlip::rectCells(before, 1, 1, 4, 6));
+    QCOMPARE(canvas->selection(), m_window->selection());
+    {
+        // The selection is drawn: a blue wash over the selected cells only.
+        const QImage with = grab();
+        canvas->setSelection({});
+        const QImage without = grab();
+        canvas->setSelection(m_window->selection());
+        const QRgb in = with.pixel(cellCentre(2, 3)), inPlain = without.pixel(cellCentre(2, 3));
+        QVERIFY2(qBlue(in) > qBlue(inPlain) + 10, qPrintable(QStringLiteral("%1 vs %2").arg(in, 0, 16).arg(inPlain, 0, 16)));
+        QCOMPARE(with.pixel(cellCentre(8, 8)), without.pixel(cellCentre(8, 8)));
+    }
+    m_window->runSelectionOperation(qlipx::SelectionOp::Invert); // bit b0 of the 15 tokens
+    const std::set<int> sel(m_window->selection().begin(), m_window->selection().end());
+    for (int n = 0; n < before.count(); ++n)
+        QCOMPARE(m_window->tokens().indices[size_t(n)] ^ before.indices[size_t(n)], sel.count(n) ? (int64_t(1) << (before.bits - 1)) : int64_t(0));
+    saveScreenshot(QStringLiteral("explorer-edit.png"));
+    m_window->runSelectionOperation(qlipx::SelectionOp::Revert);
+    QCOMPARE(m_window->tokens().indices, before.indices);
+    m_window->runSelectionOperation(qlipx::SelectionOp::Deselect);
+    QVERIFY(canvas->selection().empty());
+    panel->setTool(qlipx::EditTool::Pick);
+    while (m_window->edits()->undoStack()->canUndo()) m_window->edits()->undoStack()->undo();
+}
+
+void TestCanvasGl::transplantBetweenImages() {
+    // Copy a 2x3 block of tokens from the astronaut, open the cat, paste at (10, 12).
+    QSignalSpy shown(m_window.get(), &qlipx::MainWindow::imageShown);
+    const qlip::TokenGrid astronaut = m_window->tokens();
+    m_window->selectTokens(qlip::rectCells(astronaut, 4, 4, 6, 7));
+    m_window->runSelectionOperation(qlipx::SelectionOp::Copy);
+    m_window->openImage(kSample2);
+    QVERIFY(shown.wait(kTimeoutMs));
+    const qlip::TokenGrid cat = m_window->tokens();
+    m_window->pickToken(10, 12);
+    QVERIFY(m_window->pasteTokensAtPick());
+    const qlip::TokenGrid& mixed = m_window->tokens();
+    for (int r = 0; r < mixed.rows; ++r)
+        for (int c = 0; c < mixed.cols; ++c) {
+            const bool pasted = r >= 10 && r < 12 && c >= 12 && c < 15;
+            QCOMPARE(mixed.at(r, c), pasted ? astronaut.at(r - 6, c - 8) : cat.at(r, c));
+        }
+    // Tokens round-trip through .npy; a grid of another shape is refused and nothing is lost.
+    QTemporaryDir dir;
+    const QString npy = dir.path() + QStringLiteral("/mixed.npy");
+    QVERIFY(m_window->saveTokens(npy));
+    QVERIFY(QFileInfo::exists(dir.path() + QStringLiteral("/mixed.json")));
+    m_window->edits()->undoStack()->undo();
+    QCOMPARE(m_window->tokens().indices, cat.indices);
+    QVERIFY(m_window->loadTokens(npy));
+    QCOMPARE(m_window->tokens().indices, mixed.indices);
+    qlip::TokenGrid small = cat;
+    small.rows = 8, small.cols = 8;
+    small.indices.resize(64);
+    small.latents.clear();
+    qlip::saveTokens((dir.path() + QStringLiteral("/small.npy")).toStdString(), small, {});
+    QSignalSpy failed(m_window.get(), &qlipx::MainWindow::failed);
+    QVERIFY(!m_window->loadTokens(dir.path() + QStringLiteral("/small.npy")));
+    QCOMPARE(failed.count(), 1);
+    QCOMPARE(m_window->tokens().indices, mixed.indices);
+    // The decoded PNG says which model and which tokens made it.
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->decodedSerial(), m_window->tokensSerial(), kTimeoutMs);
+    const QString png = dir.path() + QStringLiteral("/decoded.png");
+    QVERIFY(m_window->exportDecodedPng(png));
+    const QImage saved(png);
+    QCOMPARE(saved.text(QStringLiteral("qlip:tokens-digest")), QString::fromStdString(qlip::tokenDigest(mixed)));
+    QCOMPARE(saved.text(QStringLiteral("qlip:model")), m_window->result()->model);
+    QCOMPARE(saved.convertToFormat(QImage::Format_RGB888), m_window->editedReconstruction().convertToFormat(QImage::Format_RGB888));
+    m_window->openImage(kSample);
+    QVERIFY(shown.wait(kTimeoutMs));
 }
 
 void TestCanvasGl::screenshotWithPanels() {

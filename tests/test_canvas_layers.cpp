@@ -73,6 +73,8 @@ private Q_SLOTS:
     void tokenColourModes();
     void clickPicksToken();
     void hudDrawsOnlyInItsCorner();
+    void selectionIsDrawn();
+    void rectToolSelectsCells();
 
 private:
     QImage grab() { return m_canvas->grabFramebuffer().convertToFormat(QImage::Format_RGB32); }
@@ -227,6 +229,34 @@ void TestCanvasLayers::hudDrawsOnlyInItsCorner() {
     if (const QString dir = qEnvironmentVariable("QLIPX_SCREENSHOT_DIR"); !dir.isEmpty()) after.save(dir + QStringLiteral("/canvas-hud.png"));
     m_canvas->setHudVisible(false);
     QCOMPARE(grab(), before);
+}
+
+void TestCanvasLayers::selectionIsDrawn() {
+    const QImage before = grab();
+    m_canvas->setSelection({9, 10, 17});                  // (1,1), (1,2), (2,1)
+    const QImage after = grab();
+    m_canvas->setSelection({});
+    // Selected cells get a blue wash; others are untouched.
+    const QRgb a = before.pixel(at(1 * kGrid + 4, 1 * kGrid + 4)), b = after.pixel(at(1 * kGrid + 4, 1 * kGrid + 4));
+    QVERIFY2(qBlue(b) > qBlue(a) + 10, qPrintable(QStringLiteral("%1 -> %2").arg(a, 0, 16).arg(b, 0, 16)));
+    QCOMPARE(after.pixel(at(5 * kGrid + 4, 5 * kGrid + 4)), before.pixel(at(5 * kGrid + 4, 5 * kGrid + 4)));
+    QCOMPARE(grab(), before);
+}
+
+void TestCanvasLayers::rectToolSelectsCells() {
+    m_canvas->setTool(CanvasView::Tool::Rect);
+    QSignalSpy rect(m_canvas.get(), &CanvasView::rectSelected);
+    const QPoint from = m_canvas->view().imageToScreen(QPointF(1 * kGrid + 4, 2 * kGrid + 4)).toPoint();
+    const QPoint to = m_canvas->view().imageToScreen(QPointF(3 * kGrid + 4, 5 * kGrid + 4)).toPoint();
+    QTest::mousePress(m_canvas.get(), Qt::LeftButton, {}, from);
+    QTest::mouseMove(m_canvas.get(), to);
+    QTest::mouseRelease(m_canvas.get(), Qt::LeftButton, {}, to);
+    QCOMPARE(rect.count(), 1);
+    QCOMPARE(rect.at(0).at(0).toInt(), 2); // rows 2..5, cols 1..3
+    QCOMPARE(rect.at(0).at(1).toInt(), 1);
+    QCOMPARE(rect.at(0).at(2).toInt(), 6);
+    QCOMPARE(rect.at(0).at(3).toInt(), 4);
+    m_canvas->setTool(CanvasView::Tool::Pick);
 }
 
 QTEST_MAIN(TestCanvasLayers)

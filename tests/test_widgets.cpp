@@ -9,6 +9,7 @@
 
 #include <QtTest>
 
+#include <random>
 #include <vector>
 
 using qlipx::TokenCell;
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void badImageIsReported();
     void modelLoadCanBeCancelled();
     void startupOptions();
+    void liveDecodeIsLatestWins();
     void burstOfEncodesIsLatestWins();
 };
 
@@ -325,6 +327,45 @@ void TestWidgets::startupOptions() {
     QCOMPARE(o.image, QStringLiteral("img.png"));
     const auto plain = qlipx::parseCommandLine({QStringLiteral("qlip-explorer")});
     QVERIFY(plain.compare.isEmpty() && plain.pickRow < 0 && plain.heat < 0 && !plain.hud && plain.restoreSession);
+}
+
+// A burst of 1,000 edits: the worker decodes far fewer than that, the last image is the decode of
+// the last tokens (never a stale state), and memory does not grow with the burst.
+void TestWidgets::liveDecodeIsLatestWins() {
+    qlipx::EngineThread engine(cpuOptions());
+    qlipx::EngineWorker* w = engine.worker();
+    Recorder rec(w);
+    engine.requestModel(kGolden);
+    engine.requestEncode(kSample);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.results.size(), size_t(1), kTimeoutMs);
+    qlip::TokenGrid g = rec.results.front().tokens;
+
+    std::vector<std::pair<quint64, QImage>> decoded;
+    connect(w, &qlipx::EngineWorker::decodeFinished, this,
+            [&](quint64 serial, const QImage& image, double) { decoded.emplace_back(serial, image); });
+    auto rss = [] {
+        QFile f(QStringLiteral("/proc/self/statm"));
+        return f.open(QIODevice::ReadOnly) ? f.readAll().split(' ').value(1).toLongLong() * 4096 : 0;
+    };
+    const qint64 before = rss();
+    std::mt19937 rng(5);
+    for (quint64 serial = 1; serial <= 1000; ++serial) {
+        const int n = int(rng() % uint32_t(g.count())), e = int(rng() % uint32_t(g.bits));
+        g.setBit(n, e, !g.bit(n, e));
+        engine.requestDecode(serial, g);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!decoded.empty() && decoded.back().first == 1000, kTimeoutMs);
+    QTest::qWait(200);
+    QCOMPARE(decoded.back().first, quint64(1000));
+    QVERIFY2(decoded.size() < 200, qPrintable(QStringLiteral("%1 decodes ran").arg(decoded.size())));
+    for (size_t i = 1; i < decoded.size(); ++i) QVERIFY(decoded[i].first > decoded[i - 1].first); // never older
+
+    qlip::EngineOptions o = cpuOptions();
+    auto reference = qlip::Engine::open(kGolden.toStdString(), o);
+    QCOMPARE(decoded.back().second, qlipx::toQImage(reference->decodeToImage(g)));
+    const qint64 growth = rss() - before;
+    qInfo("%zu decodes for 1000 edits; RSS grew by %lld MB", decoded.size(), growth >> 20);
+    QVERIFY(growth < (300 << 20));
 }
 
 void TestWidgets::burstOfEncodesIsLatestWins() {

@@ -161,6 +161,122 @@ void CanvasView::setPickedToken(int row, int col) {
     update();
 }
 
+void CanvasView::setTool(Tool tool) {
+    m_tool = tool;
+    m_toolActive = false;
+    m_lasso.clear();
+    setCursor(tool == Tool::Pick ? Qt::CrossCursor : Qt::PointingHandCursor);
+    update();
+}
+
+void CanvasView::setSelection(std::vector<int> cells) {
+    m_selection = std::move(cells);
+    update();
+}
+
+QPointF CanvasView::toGrid(QPointF pos) const {
+    const QPointF img = m_view.screenToImage(pos);
+    const QSize size = m_view.imageSize();
+    if (size.isEmpty() || m_tokens.rows == 0) return {};
+    return QPointF(img.x() / size.width() * m_tokens.cols, img.y() / size.height() * m_tokens.rows);
+}
+
+bool CanvasView::toolPress(QMouseEvent* event) {
+    if (m_tool == Tool::Pick || event->button() != Qt::LeftButton || m_tokens.rows == 0) return false;
+    m_toolActive = true;
+    const QPointF g = toGrid(event->position());
+    if (m_tool == Tool::Brush) {
+        m_lastBrushed = m_view.tokenAt(event->position(), m_tokens.rows, m_tokens.cols);
+        if (m_lastBrushed) Q_EMIT brushed(m_lastBrushed->row, m_lastBrushed->col, true);
+        else m_lastBrushed = TokenCell{-1, -1};
+    } else if (m_tool == Tool::Rect) {
+        m_rectFrom = m_rectTo = g;
+    } else {
+        m_lasso = QPolygonF({g});
+    }
+    update();
+    return true;
+}
+
+bool CanvasView::toolMove(QMouseEvent* event) {
+    if (!m_toolActive) return false;
+    const QPointF g = toGrid(event->position());
+    if (m_tool == Tool::Brush) {
+        const auto cell = m_view.tokenAt(event->position(), m_tokens.rows, m_tokens.cols);
+        if (cell && cell != m_lastBrushed) {
+            const bool start = m_lastBrushed && m_lastBrushed->row < 0;
+            m_lastBrushed = cell;
+            Q_EMIT brushed(cell->row, cell->col, start);
+        }
+    } else if (m_tool == Tool::Rect) {
+        m_rectTo = g;
+    } else {
+        m_lasso << g;
+    }
+    updateHover(event->position());
+    update();
+    return true;
+}
+
+bool CanvasView::toolRelease(QMouseEvent* event) {
+    if (!m_toolActive || event->button() != Qt::LeftButton) return false;
+    m_toolActive = false;
+    if (m_tool == Tool::Brush) {
+        m_lastBrushed.reset();
+        Q_EMIT strokeFinished();
+    } else if (m_tool == Tool::Rect) {
+        // Every cell the rectangle touches, from the press to the release.
+        const int r0 = int(std::floor(std::min(m_rectFrom.y(), m_rectTo.y()))), r1 = int(std::floor(std::max(m_rectFrom.y(), m_rectTo.y()))) + 1;
+        const int c0 = int(std::floor(std::min(m_rectFrom.x(), m_rectTo.x()))), c1 = int(std::floor(std::max(m_rectFrom.x(), m_rectTo.x()))) + 1;
+        Q_EMIT rectSelected(std::max(r0, 0), std::max(c0, 0), std::min(r1, m_tokens.rows), std::min(c1, m_tokens.cols));
+    } else {
+        const QPolygonF path = std::exchange(m_lasso, QPolygonF());
+        Q_EMIT lassoSelected(path);
+    }
+    update();
+    return true;
+}
+
+void CanvasView::paintToolOverlay() {
+    const bool rubberBand = m_toolActive && (m_tool == Tool::Rect || m_tool == Tool::Lasso);
+    if (m_selection.empty() && !rubberBand) return;
+    if (m_tokens.rows == 0) return;
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    const QRectF img = m_view.imageRectOnScreen();
+    const double cw = img.width() / m_tokens.cols, ch = img.height() / m_tokens.rows;
+    auto cellRect = [&](int n) { return QRectF(img.left() + (n % m_tokens.cols) * cw, img.top() + (n / m_tokens.cols) * ch, cw, ch); };
+    // Selected cells: a blue wash, and a border only where a neighbour is not selected.
+    std::vector<char> selected(size_t(m_tokens.count()), 0);
+    for (int n : m_selection)
+        if (n >= 0 && n < m_tokens.count()) selected[size_t(n)] = 1;
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(70, 150, 255, 70));
+    for (int n : m_selection)
+        if (n >= 0 && n < m_tokens.count()) p.drawRect(cellRect(n));
+    p.setPen(QPen(QColor(90, 170, 255), 2));
+    auto isSel = [&](int r, int c) { return r >= 0 && c >= 0 && r < m_tokens.rows && c < m_tokens.cols && selected[size_t(r * m_tokens.cols + c)]; };
+    for (int n : m_selection) {
+        if (n < 0 || n >= m_tokens.count()) continue;
+        const int r = n / m_tokens.cols, c = n % m_tokens.cols;
+        const QRectF q = cellRect(n);
+        if (!isSel(r - 1, c)) p.drawLine(q.topLeft(), q.topRight());
+        if (!isSel(r + 1, c)) p.drawLine(q.bottomLeft(), q.bottomRight());
+        if (!isSel(r, c - 1)) p.drawLine(q.topLeft(), q.bottomLeft());
+        if (!isSel(r, c + 1)) p.drawLine(q.topRight(), q.bottomRight());
+    }
+    if (!rubberBand) return;
+    auto toScreen = [&](QPointF g) { return QPointF(img.left() + g.x() * cw, img.top() + g.y() * ch); };
+    p.setPen(QPen(QColor(255, 255, 255), 1.5, Qt::DashLine));
+    p.setBrush(QColor(255, 255, 255, 30));
+    if (m_tool == Tool::Rect) p.drawRect(QRectF(toScreen(m_rectFrom), toScreen(m_rectTo)).normalized());
+    else {
+        QPolygonF screen;
+        for (const QPointF& g : m_lasso) screen << toScreen(g);
+        p.drawPolygon(screen);
+    }
+}
+
 void CanvasView::setHudVisible(bool visible) {
     m_hudVisible = visible;
     update();
@@ -277,6 +393,7 @@ void CanvasView::paintGL() {
         painter.setPen(QColor(160, 160, 166));
         painter.drawText(rect().adjusted(24, 24, -24, -24), Qt::AlignCenter | Qt::TextWordWrap, m_placeholder);
     }
+    paintToolOverlay();
     if (m_hudVisible) paintHud(double(m_frameClock.nsecsElapsed()) / 1e6);
 }
 
@@ -300,6 +417,7 @@ void CanvasView::wheelEvent(QWheelEvent* event) {
 }
 
 void CanvasView::mousePressEvent(QMouseEvent* event) {
+    if (toolPress(event)) return event->accept();
     if (event->button() == Qt::LeftButton && nearDivider(event->position())) {
         m_draggingSplit = true;
         event->accept();
@@ -316,6 +434,7 @@ void CanvasView::mousePressEvent(QMouseEvent* event) {
 
 void CanvasView::mouseMoveEvent(QMouseEvent* event) {
     m_lastMouse = event->position();
+    if (toolMove(event)) return;
     if (m_draggingSplit) {
         const QRectF r = m_view.imageRectOnScreen();
         if (r.width() > 0) setSplitPosition((event->position().x() - r.left()) / r.width());
@@ -334,6 +453,7 @@ void CanvasView::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void CanvasView::mouseReleaseEvent(QMouseEvent* event) {
+    if (toolRelease(event)) return event->accept();
     if (m_draggingSplit && event->button() == Qt::LeftButton) {
         m_draggingSplit = false;
         event->accept();

@@ -18,6 +18,7 @@
 #include <QImage>
 #include <QElapsedTimer>
 #include <QOpenGLWidget>
+#include <QPolygonF>
 #include <QTimer>
 
 #include <cstdint>
@@ -36,6 +37,10 @@ public:
     Q_ENUM(Layer)
     enum class Compare { Off, Split, Flicker };
     Q_ENUM(Compare)
+    // What a left drag does: pan (and click to pick), brush over tokens, drag a rectangle of
+    // tokens, or draw a lasso. The middle button always pans.
+    enum class Tool { Pick, Brush, Rect, Lasso };
+    Q_ENUM(Tool)
 
     explicit CanvasView(QWidget* parent = nullptr);
     ~CanvasView() override;
@@ -68,6 +73,8 @@ public:
     double errorOpacity() const { return m_errorOpacity; }
     double errorRange() const { return m_errorRange; }
     bool hudVisible() const { return m_hudVisible; }
+    Tool tool() const { return m_tool; }
+    const std::vector<int>& selection() const { return m_selection; }
     bool hudAvailable() const { return m_hud && m_hud->isInitialized(); }
     const HudState& hudState() const { return m_hudState; }
     const ViewTransform& view() const { return m_view; }
@@ -87,6 +94,9 @@ public Q_SLOTS:
     void setErrorRange(double range);       // error (0..1 of full scale) at the top of the map
     void setPickedToken(int row, int col);  // (-1, -1) clears the pick
     void setHudVisible(bool visible);
+    void setTool(qlipx::CanvasView::Tool tool);
+    // Tokens drawn as selected (raster indices); empty clears.
+    void setSelection(std::vector<int> cells);
     void setHudState(const qlipx::HudState& state);
     void fitToView();
     void zoomOneToOne();
@@ -99,6 +109,13 @@ Q_SIGNALS:
     void tokenClicked(int row, int col);
     void compareChanged(qlipx::CanvasView::Compare mode);
     void splitMoved(double fraction);
+    // Brush: every token the pointer enters while the button is down (strokeStart on the press).
+    void brushed(int row, int col, bool strokeStart);
+    void strokeFinished();
+    // Rect: rows [row0, row1) x cols [col0, col1) on release. Lasso: the path in grid units
+    // (x = column, y = row) on release.
+    void rectSelected(int row0, int col0, int row1, int col1);
+    void lassoSelected(const QPolygonF& gridPolygon);
     // Grid visibility, token colours, their opacity or the heat map changed (panels follow).
     void displayChanged();
     void zoomChanged(double zoom);
@@ -124,6 +141,11 @@ private:
     void uploadDirtyTextures();
     int frameImage() const; // CanvasFrame::Image
     void paintHud(double frameMs);
+    void paintToolOverlay();
+    QPointF toGrid(QPointF widgetPos) const; // grid units: x = column, y = row
+    bool toolPress(QMouseEvent* event);
+    bool toolMove(QMouseEvent* event);
+    bool toolRelease(QMouseEvent* event);
 
     std::unique_ptr<CanvasRenderer> m_renderer;
     ViewTransform m_view;
@@ -152,6 +174,12 @@ private:
     bool m_hudVisible = false;
     HudState m_hudState;
     QElapsedTimer m_frameClock;
+    Tool m_tool = Tool::Pick;
+    std::vector<int> m_selection;
+    bool m_toolActive = false;            // the left button is down in Brush/Rect/Lasso
+    std::optional<TokenCell> m_lastBrushed;
+    QPointF m_rectFrom, m_rectTo;         // grid units
+    QPolygonF m_lasso;                    // grid units
     QString m_glError;
     QString m_placeholder;
     QColor m_background{30, 30, 32};

@@ -77,6 +77,7 @@ void HudOverlay::buildPanel(const HudState& s) const {
         row("frame", ms(m_smoothedFrameMs) + QStringLiteral(" (CPU)"));
         row("encode", ms(s.encodeMs));
         row("decode", ms(s.decodeMs));
+        row("edit->px", ms(s.editMs));
         if (!s.view.isEmpty()) row("view", s.view);
         ImGui::Separator();
         row("token", s.hovered.isEmpty() ? QStringLiteral("-") : s.hovered);

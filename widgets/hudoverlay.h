@@ -20,6 +20,7 @@ struct HudState {
     QString memory;     // e.g. "RSS 612 MB"
     double encodeMs = -1; // < 0: not known yet
     double decodeMs = -1;
+    double editMs = -1;   // the last token edit until its decoded pixels were on screen
     QString hovered;    // the hovered token, one line; empty when none
     QString view;       // what the canvas shows (layer, compare mode, zoom)
 };

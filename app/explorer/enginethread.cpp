@@ -22,4 +22,8 @@ void EngineThread::requestEncode(const QString& path) {
     QMetaObject::invokeMethod(m_worker, [w = m_worker, path] { w->encodeImage(path); }, Qt::QueuedConnection);
 }
 
+void EngineThread::requestDecode(quint64 serial, const qlip::TokenGrid& tokens) {
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, serial, tokens] { w->decodeTokens(serial, tokens); }, Qt::QueuedConnection);
+}
+
 } // namespace qlipx

@@ -19,6 +19,7 @@ public:
     EngineWorker* worker() const { return m_worker; }
     void requestModel(const QString& folder);
     void requestEncode(const QString& path);
+    void requestDecode(quint64 serial, const qlip::TokenGrid& tokens);
 
 private:
     QThread m_thread;

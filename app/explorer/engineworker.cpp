@@ -45,6 +45,7 @@ QImage toQImage(const qlip::ImageRGB8& image) {
 EngineWorker::EngineWorker(const qlip::EngineOptions& options, QObject* parent) : QObject(parent), m_options(options) {
     qRegisterMetaType<qlip::ModelInfo>();
     qRegisterMetaType<qlipx::EncodeResult>();
+    qRegisterMetaType<qlip::TokenGrid>();
 }
 
 EngineWorker::~EngineWorker() = default;
@@ -96,6 +97,31 @@ void EngineWorker::encodeImage(const QString& path) {
     QMetaObject::invokeMethod(this, [this] { rtRunPendingEncode(); }, Qt::QueuedConnection);
 }
 
+void EngineWorker::decodeTokens(quint64 serial, const qlip::TokenGrid& tokens) {
+    Q_ASSERT(QThread::currentThread() == thread());
+    // As encodes: a burst of edits collapses into a decode of the newest tokens.
+    m_pendingDecode = PendingDecode{serial, tokens};
+    QMetaObject::invokeMethod(this, [this] { rtRunPendingDecode(); }, Qt::QueuedConnection);
+}
+
+void EngineWorker::rtRunPendingDecode() {
+    if (!m_pendingDecode) return;
+    const PendingDecode job = std::move(*m_pendingDecode);
+    m_pendingDecode.reset();
+    if (!m_engine) {
+        Q_EMIT decodeFailed(job.serial, QStringLiteral("no model is loaded"));
+        return;
+    }
+    QImage image;
+    QElapsedTimer timer;
+    timer.start();
+    if (auto error = guarded([&] { image = toQImage(m_engine->decodeToImage(job.tokens)); })) {
+        Q_EMIT decodeFailed(job.serial, *error);
+        return;
+    }
+    Q_EMIT decodeFinished(job.serial, image, elapsedMs(timer));
+}
+
 void EngineWorker::rtRunPendingEncode() {
     if (!m_pendingEncode) return; // already taken by an earlier run
     const Pending job = *m_pendingEncode;
@@ -118,6 +144,7 @@ EncodeResult EngineWorker::rtEncode(quint64 request, const QString& path) {
     r.request = request;
     r.path = path;
     r.model = QString::fromStdString(m_engine->info().name);
+    r.preprocessing = QString::fromStdString(qlip::preprocessingJson(m_engine->preprocessConfig()));
 
     QElapsedTimer timer;
     timer.start();

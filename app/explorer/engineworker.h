@@ -35,6 +35,7 @@ struct EncodeResult {
     double loadMs = 0;      // read + decode the file + pre-process
     double encodeMs = 0;
     double decodeMs = 0;
+    QString preprocessing;  // JSON text: how `input` was made (for token sidecars)
     double psnr = 0;        // reconstruction vs input, dB (uint8 RGB)
     double ssim = 0;        // 11x11 Gaussian window, per channel, mean
 
@@ -56,6 +57,9 @@ public Q_SLOTS:
     void openModel(const QString& folder);
     // Engine thread. Queues an encode (file -> tokens -> reconstruction); latest-wins.
     void encodeImage(const QString& path);
+    // Engine thread. Queues a decode of edited tokens; latest-wins (`serial` is the caller's number
+    // for the token state, returned with the image so the caller can drop stale ones).
+    void decodeTokens(quint64 serial, const qlip::TokenGrid& tokens);
 
 Q_SIGNALS:
     void modelLoading(const QString& folder);
@@ -66,6 +70,8 @@ Q_SIGNALS:
     void encodeStarted(quint64 request, const QString& path);
     void encodeFinished(const qlipx::EncodeResult& result);
     void encodeFailed(quint64 request, const QString& path, const QString& message);
+    void decodeFinished(quint64 serial, const QImage& image, double decodeMs);
+    void decodeFailed(quint64 serial, const QString& message);
 
 private:
     void rtRunPendingEncode();
@@ -80,6 +86,12 @@ private:
         QString path;
     };
     std::optional<Pending> m_pendingEncode;
+    struct PendingDecode {
+        quint64 serial;
+        qlip::TokenGrid tokens;
+    };
+    std::optional<PendingDecode> m_pendingDecode;
+    void rtRunPendingDecode();
 };
 
 QImage toQImage(const qlip::ImageRGB8& image);
@@ -88,3 +100,4 @@ QImage toQImage(const qlip::ImageRGB8& image);
 
 Q_DECLARE_METATYPE(qlip::ModelInfo)
 Q_DECLARE_METATYPE(qlipx::EncodeResult)
+Q_DECLARE_METATYPE(qlip::TokenGrid)

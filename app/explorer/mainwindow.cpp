@@ -18,6 +18,7 @@
 #include <QKeyEvent>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPainter>
 #include <QSettings>
 #include <QProgressBar>
 #include <QStatusBar>
@@ -45,6 +46,7 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     setAcceptDrops(true);
 
     createDocks();
+    createEditing();
     createActions();
     createMenus();
     createToolBar();
@@ -258,10 +260,19 @@ bool MainWindow::exportView(const QString& path) {
     return true;
 }
 
+QPixmap MainWindow::windowShot() {
+    // QWidget::grab() composes the canvas from its last texture, which can miss what was painted
+    // over the GL image (selection, HUD); the canvas's own framebuffer grab renders it afresh.
+    QPixmap shot = grab();
+    QPainter painter(&shot);
+    painter.drawImage(QRect(m_canvas->mapTo(this, QPoint(0, 0)), m_canvas->size()), m_canvas->grabFramebuffer());
+    return shot;
+}
+
 void MainWindow::finishScreenshot() {
     const QString path = m_options.screenshot;
     m_options.screenshot.clear();
-    const bool ok = grab().save(path, "PNG");
+    const bool ok = windowShot().save(path, "PNG");
     std::fprintf(ok ? stdout : stderr, ok ? "qlip-explorer: wrote %s\n" : "qlip-explorer: cannot write %s\n", qPrintable(path));
     QCoreApplication::exit(ok ? 0 : 1);
 }
@@ -338,8 +349,8 @@ void MainWindow::keyPressEvent(QKeyEvent* event) {
     default: return QMainWindow::keyPressEvent(event);
     }
     if (!m_result) return;
-    const int row = pick ? std::clamp(pick->row + dRow, 0, m_result->tokens.rows - 1) : 0;
-    const int col = pick ? std::clamp(pick->col + dCol, 0, m_result->tokens.cols - 1) : 0;
+    const int row = pick ? std::clamp(pick->row + dRow, 0, tokens().rows - 1) : 0;
+    const int col = pick ? std::clamp(pick->col + dCol, 0, tokens().cols - 1) : 0;
     pickToken(row, col);
     event->accept();
 }

@@ -4,9 +4,11 @@
 // drop and paste, recent files, and the session (QSettings). All model work goes to the engine
 // thread; this class only posts requests and shows results. One token pick is shared by the
 // canvas, the bit-plane view and the inspector.
+#include "editpanel.h"
 #include "enginethread.h"
 #include "startup.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <memory>
@@ -21,6 +23,7 @@ class QToolButton;
 namespace qlipx {
 
 class BitPlaneView;
+class EditSession;
 class CanvasView;
 class InspectorPanel;
 class LayersPanel;
@@ -42,6 +45,16 @@ public:
     StatsCharts* charts() const { return m_charts; }
     QProgressBar* loadProgress() const { return m_loadProgress; }
     bool isLoadingModel() const { return m_loadingModel; }
+    EditSession* edits() const { return m_edits; }
+    EditPanel* editPanel() const { return m_editPanel; }
+    // The tokens on screen: the encoded ones with the edits applied.
+    const qlip::TokenGrid& tokens() const;
+    // The reconstruction of the current tokens (the encode's until an edit is decoded).
+    QImage editedReconstruction() const { return m_editedRecon; }
+    quint64 decodedSerial() const { return m_shownSerial; }   // token state on screen ...
+    quint64 tokensSerial() const { return m_decodeSerial; }   // ... and the newest one
+    double lastEditLatencyMs() const { return m_editLatencyMs; }
+    const std::vector<int>& selection() const { return m_selection; }
     const std::optional<qlip::ModelInfo>& model() const { return m_model; }
     QString imagePath() const { return m_imagePath; } // the image on the canvas
     const std::optional<EncodeResult>& result() const { return m_result; }
@@ -51,6 +64,8 @@ public Q_SLOTS:
     void openModel(const QString& folder);
     void cancelModelLoad();
     bool exportView(const QString& path);
+    // The whole window as on screen, the canvas rendered afresh (screenshots for docs and tests).
+    QPixmap windowShot();
     // One PNG per selected plane or all planes, `scale` screen pixels per token.
     bool exportPlane(int plane, const QString& path, int scale = 16);
     int exportAllPlanes(const QString& folder, int scale = 16); // files written; -1 on failure
@@ -58,6 +73,14 @@ public Q_SLOTS:
     bool pasteImage();
     // Picks a token everywhere (canvas, bit planes, inspector); (-1, -1) clears the pick.
     void pickToken(int row, int col);
+    // Selects tokens (raster indices) for the selection operations; empty clears.
+    void selectTokens(std::vector<int> cells);
+    // The Edit dock's operations, callable directly (tests, scripts).
+    void runSelectionOperation(qlipx::SelectionOp op);
+    bool pasteTokensAtPick();
+    bool saveTokens(const QString& npyPath);
+    bool loadTokens(const QString& npyPath);
+    bool exportDecodedPng(const QString& path);
 
 Q_SIGNALS:
     void modelChanged(const qlip::ModelInfo& model);
@@ -80,6 +103,17 @@ private:
     void showResult(const EncodeResult& result);
     void updateHud();
     void onTokenHovered(int row, int col);
+    void createEditing();
+    void onTokensChanged();
+    void onDecodeFinished(quint64 serial, const QImage& image, double decodeMs);
+    void refreshCanvasImages();
+    void onEditToolChanged(EditTool tool);
+    void onBrushed(int row, int col, bool strokeStart);
+    void onCanvasClicked(int row, int col);
+    void updateEditStatus();
+    void chooseSaveTokens();
+    void chooseLoadTokens();
+    void chooseExportDecoded();
     void onTokenHoverLeft();
     void showInInspector(int row, int col); // (-1, -1) clears it
     void connectEngine();
@@ -115,11 +149,22 @@ private:
     QProgressBar* m_loadProgress = nullptr;
     QToolButton* m_cancelLoad = nullptr;
     bool m_loadingModel = false;
+    EditSession* m_edits = nullptr;
+    EditPanel* m_editPanel = nullptr;
+    std::vector<int> m_selection;
+    qlip::TokenGrid m_clipboard;
+    QImage m_editedRecon;
+    quint64 m_decodeSerial = 0; // numbers token states sent to the decoder
+    quint64 m_shownSerial = 0;  // the state whose decode is on screen
+    int m_stroke = 0;
+    QElapsedTimer m_editClock;  // since the newest edit
+    double m_editLatencyMs = -1;
     struct Docks {
         QDockWidget* layers = nullptr;
         QDockWidget* planes = nullptr;
         QDockWidget* inspector = nullptr;
         QDockWidget* charts = nullptr;
+        QDockWidget* edit = nullptr;
     } m_docks;
 
     std::optional<qlip::ModelInfo> m_model;
@@ -137,6 +182,11 @@ private:
         QAction* paste = nullptr;
         QAction* goToToken = nullptr;
         QAction* hud = nullptr;
+        QAction* undo = nullptr;
+        QAction* redo = nullptr;
+        QAction* saveTokens = nullptr;
+        QAction* loadTokens = nullptr;
+        QAction* exportDecoded = nullptr;
         QAction* compareSplit = nullptr;
         QAction* compareFlicker = nullptr;
         QMenu* recentImages = nullptr;

@@ -118,7 +118,9 @@ void MainWindow::createMenus() {
     a.recentModels = file->addMenu(tr("Recent &Models"));
     connect(a.recentModels, &QMenu::aboutToShow, this, [this] { m_recentModels->populate(m_actions.recentModels); });
     file->addSeparator();
-    file->addActions({a.exportView, a.exportPlane, a.exportAllPlanes});
+    file->addActions({a.saveTokens, a.loadTokens});
+    file->addSeparator();
+    file->addActions({a.exportView, a.exportDecoded, a.exportPlane, a.exportAllPlanes});
     file->addSeparator();
     file->addAction(a.quit);
     // Fill them once now so their shortcuts and tests see entries before the first hover.
@@ -126,6 +128,8 @@ void MainWindow::createMenus() {
     m_recentModels->populate(a.recentModels);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addActions({a.undo, a.redo});
+    edit->addSeparator();
     edit->addAction(a.paste);
     edit->addAction(a.goToToken);
 
@@ -136,7 +140,8 @@ void MainWindow::createMenus() {
     view->addAction(a.grid);
     view->addAction(a.hud);
     view->addSeparator();
-    for (QDockWidget* d : {m_docks.layers, m_docks.planes, m_docks.inspector, m_docks.charts}) view->addAction(d->toggleViewAction());
+    for (QDockWidget* d : {m_docks.layers, m_docks.planes, m_docks.inspector, m_docks.charts, m_docks.edit})
+        view->addAction(d->toggleViewAction());
     view->addSeparator();
     view->addActions({a.zoomIn, a.zoomOut, a.fit, a.actualSize});
     view->addSeparator();

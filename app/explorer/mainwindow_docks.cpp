@@ -4,6 +4,7 @@
 
 #include "bitplaneview.h"
 #include "canvasview.h"
+#include "editsession.h"
 #include "inspectorpanel.h"
 #include "layerspanel.h"
 #include "statscharts.h"
@@ -28,17 +29,6 @@
 namespace qlipx {
 
 namespace {
-
-TokenData toTokenData(const qlip::TokenGrid& g) {
-    TokenData t;
-    t.rows = g.rows;
-    t.cols = g.cols;
-    t.bits = g.bits;
-    t.groupSize = g.groupSize;
-    t.indices = g.indices;
-    t.latents = g.latents;
-    return t;
-}
 
 // Resident memory of this process (Linux); empty elsewhere.
 QString residentMemoryText() {
@@ -118,23 +108,18 @@ void MainWindow::cancelModelLoad() {
 }
 
 void MainWindow::showResult(const EncodeResult& result) {
-    const TokenData tokens = toTokenData(result.tokens);
-    m_canvas->setImages(result.input, result.reconstruction);
-    m_canvas->setTokenData(tokens);
-    m_planes->setTokens(tokens);
-    m_inspector->setTokens(tokens);
-    m_charts->setTokens(tokens);
-    m_layers->setBits(tokens.bits);
+    m_layers->setBits(result.tokens.bits);
+    m_editPanel->setBits(result.tokens.bits);
     m_layers->setQuality(result.psnr, result.ssim);
-    // Keep the pick on the same cell when the grid keeps its shape (a new image, same model).
-    const auto pick = m_canvas->pickedToken();
-    if (pick) pickToken(pick->row, pick->col);
-    else pickToken(-1, -1);
+    m_editedRecon = result.reconstruction;
+    m_editLatencyMs = -1;
+    if (m_selection.size() && !tokens().sameShape(result.tokens)) selectTokens({});
+    m_edits->reset(result.tokens); // the views follow through onTokensChanged()
     updateHud();
 }
 
 void MainWindow::pickToken(int row, int col) {
-    const bool valid = m_result && row >= 0 && col >= 0 && row < m_result->tokens.rows && col < m_result->tokens.cols;
+    const bool valid = m_result && row >= 0 && col >= 0 && row < tokens().rows && col < tokens().cols;
     if (!valid) row = col = -1;
     m_canvas->setPickedToken(row, col);
     m_planes->setHighlightedToken(row, col);
@@ -149,13 +134,13 @@ void MainWindow::showInInspector(int row, int col) {
     }
     // The patch the token covers, in the model's input image.
     const QImage& input = m_result->input;
-    const int cellW = input.width() / m_result->tokens.cols, cellH = input.height() / m_result->tokens.rows;
+    const int cellW = input.width() / tokens().cols, cellH = input.height() / tokens().rows;
     m_inspector->setPatch(input.copy(col * cellW, row * cellH, cellW, cellH));
 }
 
 void MainWindow::onTokenHovered(int row, int col) {
     if (!m_result) return;
-    const auto& t = m_result->tokens;
+    const auto& t = tokens();
     if (row < 0 || col < 0 || row >= t.rows || col >= t.cols) return;
     m_readout->setHoveredToken(row, col, t.cols, t.at(row, col), t.bits);
     // Until a token is picked (clicked), the inspector follows the mouse.
@@ -180,9 +165,9 @@ void MainWindow::updateHud() {
     if (m_result) {
         s.encodeMs = m_result->encodeMs;
         s.decodeMs = m_result->decodeMs;
+        s.editMs = m_editLatencyMs;
         if (auto h = m_canvas->hoveredToken())
-            s.hovered = StatusReadout::formatToken(h->row, h->col, m_result->tokens.cols, m_result->tokens.at(h->row, h->col),
-                                                   m_result->tokens.bits);
+            s.hovered = StatusReadout::formatToken(h->row, h->col, tokens().cols, tokens().at(h->row, h->col), tokens().bits);
     }
     const char* compare[] = {"", ", split", ", flicker"};
     s.view = QStringLiteral("%1%2, zoom %3 %")
