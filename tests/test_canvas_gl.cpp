@@ -19,6 +19,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QMimeData>
+#include <QProcess>
 #include <QProgressBar>
 #include <QTemporaryDir>
 #include <QSurfaceFormat>
@@ -80,6 +81,8 @@ private Q_SLOTS:
     void brushStrokeIsOneStep();
     void selectionOperations();
     void transplantBetweenImages();
+    void sessionsRoundTrip();
+    void recoveryAfterKill();
     void screenshotWithPanels();
     void sessionIsRestored(); // last: it replaces the window
 
@@ -627,6 +630,85 @@ void TestCanvasGl::transplantBetweenImages() {
     QCOMPARE(saved.convertToFormat(QImage::Format_RGB888), m_window->editedReconstruction().convertToFormat(QImage::Format_RGB888));
     m_window->openImage(kSample);
     QVERIFY(shown.wait(kTimeoutMs));
+}
+
+void TestCanvasGl::sessionsRoundTrip() {
+    // Two edits, one undone: the session brings back the tokens, the history and its position.
+    const qlip::TokenGrid start = m_window->tokens();
+    m_window->selectTokens(qlip::rectCells(start, 0, 0, 2, 2));
+    m_window->runSelectionOperation(qlipx::SelectionOp::Invert);
+    m_window->pickToken(5, 5);
+    m_window->runSelectionOperation(qlipx::SelectionOp::FillPicked);
+    const std::vector<int64_t> afterFill = m_window->tokens().indices;
+    m_window->edits()->undoStack()->undo();
+    const std::vector<int64_t> afterInvert = m_window->tokens().indices;
+    QTemporaryDir dir;
+    const QString path = dir.path() + QStringLiteral("/s.qlipxsession");
+    QVERIFY(m_window->saveSession(path));
+
+    // Back to the plain tokens, then open the session.
+    while (m_window->edits()->undoStack()->canUndo()) m_window->edits()->undoStack()->undo();
+    QSignalSpy shown(m_window.get(), &qlipx::MainWindow::imageShown);
+    m_window->openSession(path);
+    QVERIFY(shown.wait(kTimeoutMs));
+    QCOMPARE(m_window->tokens().indices, afterInvert);
+    QCOMPARE(m_window->edits()->historyIndex(), 1);
+    QCOMPARE(m_window->edits()->undoStack()->count(), 2);
+    m_window->edits()->undoStack()->redo();
+    QCOMPARE(m_window->tokens().indices, afterFill);
+    QVERIFY(m_window->canvas()->pickedToken() && m_window->canvas()->pickedToken()->row == 5);
+
+    // A future-version or truncated session is refused and nothing changes.
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray bytes = f.readAll();
+    f.close();
+    for (const QByteArray& bad : {QByteArray(bytes).replace("\"version\": 1", "\"version\": 2"), bytes.left(bytes.size() / 3)}) {
+        const QString badPath = dir.path() + QStringLiteral("/bad.qlipxsession");
+        QFile b(badPath);
+        QVERIFY(b.open(QIODevice::WriteOnly));
+        b.write(bad);
+        b.close();
+        QSignalSpy failed(m_window.get(), &qlipx::MainWindow::failed);
+        m_window->openSession(badPath);
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(m_window->tokens().indices, afterFill);
+        QCOMPARE(m_window->edits()->historyIndex(), 2);
+    }
+}
+
+// Kill the explorer with SIGKILL right after an edit was autosaved; a new run restores it.
+void TestCanvasGl::recoveryAfterKill() {
+    QTemporaryDir dir;
+    const QString recovery = dir.path() + QStringLiteral("/recovery.qlipxsession");
+    // The edit: the tokens of the sample with a corner filled.
+    qlip::TokenGrid edited = m_window->tokens();
+    qlip::applyEdit(edited, qlip::fillTokens(edited, qlip::rectCells(edited, 0, 0, 4, 4), 777));
+    const QString editFile = dir.path() + QStringLiteral("/edited.npy");
+    qlip::saveTokens(editFile.toStdString(), edited, {});
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QLIPX_RECOVERY_FILE"), recovery);
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path() + QStringLiteral("/config"));
+    QProcess first;
+    first.setProcessEnvironment(env);
+    first.start(QStringLiteral(QLIPX_EXPLORER_BIN), {QStringLiteral("--fresh"), QStringLiteral("--threads"), QStringLiteral("1"),
+                                                     QStringLiteral("--model"), kGolden, QStringLiteral("--apply-tokens"), editFile, kSample});
+    QVERIFY(first.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(recovery), kTimeoutMs);
+    first.kill(); // SIGKILL: no clean exit, the recovery file stays
+    QVERIFY(first.waitForFinished());
+    QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+
+    const QString out = dir.path() + QStringLiteral("/restored.npy");
+    QProcess second;
+    second.setProcessEnvironment(env);
+    second.start(QStringLiteral(QLIPX_EXPLORER_BIN), {QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--model"), kGolden,
+                                                      QStringLiteral("--restore-recovery"), QStringLiteral("--dump-tokens"), out, kSample});
+    QVERIFY(second.waitForFinished(kTimeoutMs));
+    QVERIFY2(second.exitCode() == 0, second.readAllStandardError().constData());
+    const qlip::TokenGrid restored = qlip::loadTokens(out.toStdString(), 16, 16, 28);
+    QCOMPARE(restored.indices, edited.indices);
 }
 
 void TestCanvasGl::screenshotWithPanels() {

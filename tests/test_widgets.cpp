@@ -1,12 +1,18 @@
 // The explorer's non-GL parts: the screen -> token mapping of the canvas at several zooms and
 // pans, the status readout's token text, and the engine thread (encode, failed model switch,
 // bad images, latest-wins bursts).
+#include "editsession.h"
 #include "enginethread.h"
+#include "sessionfile.h"
 #include "startup.h"
 #include "statusreadout.h"
 #include "tokencolor.h"
 #include "viewtransform.h"
 
+#include "qlip/error.h"
+#include "qlip/tokenedit.h"
+
+#include <QJsonArray>
 #include <QtTest>
 
 #include <random>
@@ -66,6 +72,9 @@ private Q_SLOTS:
     void modelLoadCanBeCancelled();
     void startupOptions();
     void liveDecodeIsLatestWins();
+    void sessionFilesRoundTrip();
+    void badSessionFiles_data();
+    void badSessionFiles();
     void burstOfEncodesIsLatestWins();
 };
 
@@ -366,6 +375,92 @@ void TestWidgets::liveDecodeIsLatestWins() {
     const qint64 growth = rss() - before;
     qInfo("%zu decodes for 1000 edits; RSS grew by %lld MB", decoded.size(), growth >> 20);
     QVERIFY(growth < (300 << 20));
+}
+
+namespace {
+
+qlipx::SessionData sampleSession() {
+    qlipx::SessionData s;
+    s.image = QStringLiteral("/data/cat.png");
+    s.model = QStringLiteral("/models/qlip");
+    s.modelName = QStringLiteral("qlip-test");
+    s.original.rows = 2, s.original.cols = 3, s.original.bits = 28;
+    s.original.indices = {0, 1, (int64_t(1) << 28) - 1, 12345, 7, 99};
+    qlip::TokenGrid g = s.original;
+    const qlip::TokenEdit a = qlip::flipBit(g, 1, 0);
+    qlip::applyEdit(g, a);
+    const qlip::TokenEdit b = qlip::fillTokens(g, {0, 5}, 4242);
+    s.history = {{QStringLiteral("flip"), a}, {QStringLiteral("fill"), b}};
+    s.historyIndex = 1;
+    s.view[QStringLiteral("pick")] = QJsonArray{1, 2};
+    return s;
+}
+
+} // namespace
+
+void TestWidgets::sessionFilesRoundTrip() {
+    QTemporaryDir dir;
+    const qlipx::SessionData s = sampleSession();
+    const QString path = dir.path() + QStringLiteral("/a.qlipxsession");
+    QString error;
+    QVERIFY2(qlipx::saveSessionFile(path, s, &error), qPrintable(error));
+    const qlipx::SessionData back = qlipx::loadSessionFile(path);
+    QCOMPARE(back.image, s.image);
+    QCOMPARE(back.model, s.model);
+    QCOMPARE(back.original.indices, s.original.indices);
+    QCOMPARE(back.original.rows, 2);
+    QCOMPARE(back.history.size(), size_t(2));
+    QVERIFY(back.history[0].edit == s.history[0].edit && back.history[1].edit == s.history[1].edit);
+    QCOMPARE(back.history[1].text, QStringLiteral("fill"));
+    QCOMPARE(back.historyIndex, 1);
+    QCOMPARE(back.view.value(QStringLiteral("pick")).toArray().at(1).toInt(), 2);
+    // An EditSession rebuilt from it lands on the same tokens, and redo/undo walk the history.
+    qlipx::EditSession edits;
+    edits.restore(back.original, back.history, back.historyIndex);
+    QCOMPARE(edits.current().at(0, 1), s.original.at(0, 1) ^ (int64_t(1) << 27));
+    edits.undoStack()->redo();
+    QCOMPARE(edits.current().at(0, 0), int64_t(4242));
+    edits.undoStack()->setIndex(0);
+    QCOMPARE(edits.current().indices, s.original.indices);
+    // Saving over an existing file is atomic: a failed write leaves the old file.
+    QVERIFY(!qlipx::saveSessionFile(dir.path() + QStringLiteral("/missing-dir/x.qlipxsession"), s, &error));
+    QVERIFY(error.contains(QStringLiteral("cannot write")));
+}
+
+void TestWidgets::badSessionFiles_data() {
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("why");
+    const QByteArray good = qlipx::sessionToJson(sampleSession());
+    QTest::newRow("truncated") << good.left(good.size() / 2) << "truncated";
+    QTest::newRow("empty") << QByteArray() << "not a session";
+    QTest::newRow("other JSON") << QByteArray("{\"a\": 1}") << "not a QLIP Explorer session";
+    QByteArray future = good;
+    future.replace("\"version\": 1", "\"version\": 7");
+    QTest::newRow("future version") << future << "newer QLIP Explorer (session version 7";
+    QByteArray bigToken = good;
+    bigToken.replace("268435455", "268435456");
+    QTest::newRow("token outside 28 bits") << bigToken << "outside";
+    QByteArray staleHistory = good;
+    staleHistory.replace("\n        1,\n        268435455", "\n        0,\n        268435455"); // token 1 is not what the flip starts from
+    QTest::newRow("history does not fit") << staleHistory << "does not fit";
+    QByteArray badIndex = good;
+    badIndex.replace("\"historyIndex\": 1", "\"historyIndex\": 5");
+    QTest::newRow("history index") << badIndex << "historyIndex";
+    QByteArray mismatch = good;
+    mismatch.replace("\"rows\": 2", "\"rows\": 3");
+    QTest::newRow("grid shape") << mismatch << "session";
+}
+
+void TestWidgets::badSessionFiles() {
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, why);
+    try {
+        qlipx::sessionFromJson(bytes, QStringLiteral("s.qlipxsession"));
+        QFAIL("accepted a bad session");
+    } catch (const qlip::Error& e) {
+        const QString message = QString::fromUtf8(e.what());
+        QVERIFY2(message.startsWith(QStringLiteral("s.qlipxsession")) && message.contains(why, Qt::CaseInsensitive), qPrintable(message));
+    }
 }
 
 void TestWidgets::burstOfEncodesIsLatestWins() {

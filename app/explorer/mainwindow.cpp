@@ -14,6 +14,7 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFile>
 #include <QFileInfo>
 #include <QKeyEvent>
 #include <QMessageBox>
@@ -68,6 +69,7 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     applyStartupView();
     updateTitle();
     openStartupFiles();
+    QTimer::singleShot(0, this, &MainWindow::offerRecovery);
 }
 
 MainWindow::~MainWindow() {
@@ -205,6 +207,7 @@ void MainWindow::onEncodeFinished(const EncodeResult& result) {
     m_imagePath = result.path;
     m_recentImages->add(result.path);
     showResult(result);
+    applyPendingSession(result);
     m_readout->setEncodeTiming(result);
     statusBar()->showMessage(tr("%1 %2×%3 → input %4×%5")
                                  .arg(QFileInfo(result.path).fileName())
@@ -216,7 +219,7 @@ void MainWindow::onEncodeFinished(const EncodeResult& result) {
     updateTitle();
     if (m_options.pickRow >= 0) pickToken(std::exchange(m_options.pickRow, -1), std::exchange(m_options.pickCol, -1));
     Q_EMIT imageShown(result.path);
-    if (!m_options.screenshot.isEmpty()) QTimer::singleShot(300, this, &MainWindow::finishScreenshot);
+    runStartupJobs();
 }
 
 void MainWindow::onEncodeFailed(const QString& path, const QString& message) {
@@ -231,7 +234,7 @@ void MainWindow::showError(const QString& title, const QString& message) {
     statusBar()->showMessage(tr("%1: %2").arg(title, QString(message).replace(QLatin1Char('\n'), QLatin1Char(' '))),
                              kErrorMessageMs);
     Q_EMIT failed(message);
-    if (!m_options.screenshot.isEmpty()) {
+    if (!m_options.screenshot.isEmpty() || !m_options.dumpTokens.isEmpty()) {
         std::fprintf(stderr, "qlip-explorer: %s: %s\n", qPrintable(title), qPrintable(message));
         QTimer::singleShot(0, QCoreApplication::instance(), [] { QCoreApplication::exit(1); });
         return;
@@ -299,7 +302,7 @@ void MainWindow::restoreSession() {
     m_layers->syncFromCanvas();
 }
 
-void MainWindow::saveSession() const {
+void MainWindow::saveWindowSession() const {
     QSettings s;
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
     s.setValue(QStringLiteral("window/state"), saveState());
@@ -317,7 +320,8 @@ void MainWindow::saveSession() const {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-    if (m_options.restoreSession) saveSession();
+    if (m_options.restoreSession) saveWindowSession();
+    QFile::remove(recoveryPath()); // a clean exit: nothing to recover
     QMainWindow::closeEvent(event);
 }
 

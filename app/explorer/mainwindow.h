@@ -6,10 +6,12 @@
 // canvas, the bit-plane view and the inspector.
 #include "editpanel.h"
 #include "enginethread.h"
+#include "sessionfile.h"
 #include "startup.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QTimer>
 
 #include <memory>
 #include <optional>
@@ -81,6 +83,12 @@ public Q_SLOTS:
     bool saveTokens(const QString& npyPath);
     bool loadTokens(const QString& npyPath);
     bool exportDecodedPng(const QString& path);
+    // Sessions: the image, model, tokens, edit history and view in one file (atomic writes).
+    bool saveSession(const QString& path);
+    void openSession(const QString& path); // asynchronous: the model and image load first
+    // Where edits are autosaved until the window closes cleanly ($QLIPX_RECOVERY_FILE overrides).
+    static QString recoveryPath();
+    bool autosaveNow();
 
 Q_SIGNALS:
     void modelChanged(const qlip::ModelInfo& model);
@@ -114,11 +122,16 @@ private:
     void chooseSaveTokens();
     void chooseLoadTokens();
     void chooseExportDecoded();
+    void chooseSaveSession();
+    void chooseOpenSession();
+    bool applyPendingSession(const EncodeResult& result);
+    void offerRecovery();
+    void runStartupJobs(); // --apply-tokens, --dump-tokens, --screenshot
     void onTokenHoverLeft();
     void showInInspector(int row, int col); // (-1, -1) clears it
     void connectEngine();
     void restoreSession();
-    void saveSession() const;
+    void saveWindowSession() const; // geometry, docks, view (QSettings)
     void openStartupFiles();
 
     void onModelLoaded(const qlip::ModelInfo& model);
@@ -159,6 +172,12 @@ private:
     int m_stroke = 0;
     QElapsedTimer m_editClock;  // since the newest edit
     double m_editLatencyMs = -1;
+    QTimer m_autosave;
+    struct PendingSession {
+        SessionData data;
+        QString path;
+    };
+    std::unique_ptr<PendingSession> m_pendingSession;
     struct Docks {
         QDockWidget* layers = nullptr;
         QDockWidget* planes = nullptr;
@@ -187,6 +206,8 @@ private:
         QAction* saveTokens = nullptr;
         QAction* loadTokens = nullptr;
         QAction* exportDecoded = nullptr;
+        QAction* saveSession = nullptr;
+        QAction* openSession = nullptr;
         QAction* compareSplit = nullptr;
         QAction* compareFlicker = nullptr;
         QMenu* recentImages = nullptr;

@@ -118,6 +118,8 @@ void MainWindow::createMenus() {
     a.recentModels = file->addMenu(tr("Recent &Models"));
     connect(a.recentModels, &QMenu::aboutToShow, this, [this] { m_recentModels->populate(m_actions.recentModels); });
     file->addSeparator();
+    file->addActions({a.openSession, a.saveSession});
+    file->addSeparator();
     file->addActions({a.saveTokens, a.loadTokens});
     file->addSeparator();
     file->addActions({a.exportView, a.exportDecoded, a.exportPlane, a.exportAllPlanes});

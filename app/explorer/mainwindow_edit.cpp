@@ -93,6 +93,15 @@ void MainWindow::createEditing() {
     connect(m_actions.saveTokens, &QAction::triggered, this, &MainWindow::chooseSaveTokens);
     connect(m_actions.loadTokens, &QAction::triggered, this, &MainWindow::chooseLoadTokens);
     connect(m_actions.exportDecoded, &QAction::triggered, this, &MainWindow::chooseExportDecoded);
+    m_actions.saveSession = new QAction(tr("Save &Session…"), this);
+    m_actions.saveSession->setShortcut(QKeySequence(tr("Ctrl+Shift+S")));
+    m_actions.openSession = new QAction(tr("Open S&ession…"), this);
+    connect(m_actions.saveSession, &QAction::triggered, this, &MainWindow::chooseSaveSession);
+    connect(m_actions.openSession, &QAction::triggered, this, &MainWindow::chooseOpenSession);
+    // Edits are autosaved half a second after the last one (a brush stroke writes once).
+    m_autosave.setSingleShot(true);
+    m_autosave.setInterval(500);
+    connect(&m_autosave, &QTimer::timeout, this, &MainWindow::autosaveNow);
 }
 
 void MainWindow::onTokensChanged() {
@@ -114,6 +123,7 @@ void MainWindow::onTokensChanged() {
         m_editClock.start();
         m_engine->requestDecode(m_decodeSerial, g);
     }
+    if (m_edits->historyIndex() > 0) m_autosave.start();
     updateEditStatus();
 }
 

@@ -58,7 +58,15 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
     const QCommandLineOption pick(QStringLiteral("pick"), QStringLiteral("Pick this token once the image is encoded."), QStringLiteral("row,col"));
     const QCommandLineOption hud(QStringLiteral("hud"), QStringLiteral("Show the HUD over the canvas."));
     const QCommandLineOption dock(QStringLiteral("dock"), QStringLiteral("Bottom dock to show: planes or statistics."), QStringLiteral("name"));
-    parser.addOptions({model, device, precision, threads, layer, screenshot, size, fresh, compare, coloring, heat, pick, hud, dock});
+    const QCommandLineOption session(QStringLiteral("session"), QStringLiteral("Open a saved session (.qlipxsession)."), QStringLiteral("file"));
+    const QCommandLineOption recover(QStringLiteral("restore-recovery"),
+                                     QStringLiteral("Restore the autosaved edits of a run that did not close, without asking."));
+    const QCommandLineOption applyTokens(QStringLiteral("apply-tokens"), QStringLiteral("After the first encode, load these tokens as an edit."),
+                                         QStringLiteral("npy"));
+    const QCommandLineOption dumpTokens(QStringLiteral("dump-tokens"),
+                                        QStringLiteral("Save the tokens on screen once the image is shown, then quit."), QStringLiteral("npy"));
+    parser.addOptions({model, device, precision, threads, layer, screenshot, size, fresh, compare, coloring, heat, pick, hud, dock, session,
+                       recover, applyTokens, dumpTokens});
     parser.process(arguments);
 
     StartupOptions o;
@@ -94,6 +102,11 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
     o.coloring = oneOf(coloring, {QStringLiteral("hash"), QStringLiteral("pca"), QStringLiteral("bits")});
     o.dock = oneOf(dock, {QStringLiteral("planes"), QStringLiteral("statistics")});
     o.hud = parser.isSet(hud);
+    o.session = parser.value(session);
+    o.restoreRecovery = parser.isSet(recover);
+    o.applyTokens = parser.value(applyTokens);
+    o.dumpTokens = parser.value(dumpTokens);
+    if (!o.dumpTokens.isEmpty()) o.restoreSession = false;
     if (parser.isSet(heat)) {
         o.heat = parser.value(heat).toDouble(&ok);
         if (!ok || o.heat < 0 || o.heat > 1) failUsage(parser, QStringLiteral("--heat wants a number from 0 to 1"));

@@ -23,6 +23,10 @@ struct StartupOptions {
     int pickRow = -1, pickCol = -1; // token to pick once the first image is encoded
     bool hud = false;
     QString dock;            // bottom dock to raise: "planes" or "statistics"
+    QString session;         // a session file to open instead of model + image
+    bool restoreRecovery = false; // restore the autosaved edits of a session that did not close
+    QString applyTokens;     // after the first encode, load these tokens as an edit (scripts, tests)
+    QString dumpTokens;      // once the first image (or session) is on screen, save its tokens here and quit
 };
 
 // Parses qlip-explorer's command line. Prints help/version or an error and exits for
