@@ -83,6 +83,7 @@ private Q_SLOTS:
     void transplantBetweenImages();
     void sessionsRoundTrip();
     void recoveryAfterKill();
+    void sensitivityMap();
     void screenshotWithPanels();
     void sessionIsRestored(); // last: it replaces the window
 
@@ -709,6 +710,39 @@ void TestCanvasGl::recoveryAfterKill() {
     QVERIFY2(second.exitCode() == 0, second.readAllStandardError().constData());
     const qlip::TokenGrid restored = qlip::loadTokens(out.toStdString(), 16, 16, 28);
     QCOMPARE(restored.indices, edited.indices);
+}
+
+void TestCanvasGl::sensitivityMap() {
+    m_window->editPanel()->setTool(qlipx::EditTool::Pick);
+    const qlip::TokenGrid grid = m_window->tokens();
+    m_window->computeSensitivity(false); // the panel's bit: b0
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->sensitivityMap().size(), size_t(grid.count()), kTimeoutMs);
+    auto reference = qlip::Engine::open(kGolden.toStdString(), cpuEngine());
+    const qlip::ImageRGB8 base = reference->decodeToImage(grid);
+    for (int n : {0, 100, 255}) {
+        qlip::TokenGrid flipped = grid;
+        flipped.setBit(n, 0, !grid.bit(n, 0));
+        const qlip::ImageRGB8 img = reference->decodeToImage(flipped);
+        double sum = 0;
+        for (size_t i = 0; i < img.rgb.size(); ++i) sum += std::abs(int(img.rgb[i]) - int(base.rgb[i]));
+        QVERIFY(std::abs(m_window->sensitivityMap()[size_t(n)] - sum / double(img.rgb.size())) < 0.6);
+    }
+    // The canvas shows it: custom colours, the hottest token at the top of the colour map.
+    QCOMPARE(m_window->canvas()->coloring().mode, qlipx::TokenColoring::Custom);
+    const auto& map = m_window->sensitivityMap();
+    const size_t hottest = size_t(std::max_element(map.begin(), map.end()) - map.begin());
+    QCOMPARE(m_window->canvas()->tokenOverlayColors()[hottest], qlipx::heatColor(1.0).rgb());
+    saveScreenshot(QStringLiteral("explorer-sensitivity.png"));
+
+    // All bits, cancelled at once: the map stays as it was, nothing is reported as an error.
+    const std::vector<float> before = m_window->sensitivityMap();
+    QSignalSpy failed(m_window.get(), &qlipx::MainWindow::failed);
+    m_window->computeSensitivity(true);
+    m_window->cancelSensitivity();
+    QTest::qWait(300);
+    QCOMPARE(failed.count(), 0);
+    QCOMPARE(m_window->sensitivityMap(), before);
+    m_window->canvas()->setColoring({});
 }
 
 void TestCanvasGl::screenshotWithPanels() {

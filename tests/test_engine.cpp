@@ -91,6 +91,7 @@ private Q_SLOTS:
     void tokenFileErrors();
     void textInputs();
     void imageEncodeMatchesPixels();
+    void bitSensitivityMatchesSingleDecodes();
 };
 
 void TestEngine::opensGoldenFolder() {
@@ -335,6 +336,38 @@ void TestEngine::imageEncodeMatchesPixels() {
     writeText(empty, "");
     QVERIFY_THROWS_EXCEPTION(qlip::Error, e->encodeImage(qlip::loadImage(empty)));
     QCOMPARE(e->encodeImage(img).indices, a.indices);
+}
+
+void TestEngine::bitSensitivityMatchesSingleDecodes() {
+    qlip::EngineOptions o;
+    o.device = qlip::Device::CPU;
+    o.maxBatch = 7; // batches that do not divide the grid
+    o.threads = 1;
+    auto e = qlip::Engine::open(kGolden, o);
+    qlip::ImageRGB8 img{96, 80, std::vector<uint8_t>(size_t(96) * 80 * 3)};
+    for (size_t i = 0; i < img.rgb.size(); ++i) img.rgb[i] = uint8_t((i * 13) % 253);
+    const qlip::TokenGrid grid = e->encodeImage(img);
+    const auto sens = e->bitSensitivity(grid, {0, 27});
+    QCOMPARE(sens.size(), size_t(2));
+    QCOMPARE(int(sens[0].size()), grid.count());
+    const qlip::ImageRGB8 base = e->decodeToImage(grid);
+    for (int k = 0; k < 2; ++k)
+        for (int n : {0, 37, grid.count() - 1}) {
+            qlip::TokenGrid flipped = grid;
+            const int bit = k == 0 ? 0 : 27;
+            flipped.setBit(n, bit, !grid.bit(n, bit));
+            const qlip::ImageRGB8 img2 = e->decodeToImage(flipped);
+            double sum = 0;
+            for (size_t i = 0; i < base.rgb.size(); ++i) sum += std::abs(int(base.rgb[i]) - int(img2.rgb[i]));
+            const double want = sum / double(base.rgb.size());
+            // The image is rounded to whole levels; the sensitivity is not.
+            QVERIFY2(std::abs(sens[size_t(k)][size_t(n)] - want) < 0.6, qPrintable(QStringLiteral("%1 vs %2").arg(sens[size_t(k)][size_t(n)]).arg(want)));
+        }
+    // Cancelling stops it; a bit that does not exist is an error.
+    int calls = 0;
+    QVERIFY_THROWS_EXCEPTION(qlip::Cancelled, e->bitSensitivity(grid, {0, 1, 2}, [&](double) { return ++calls < 3; }));
+    QCOMPARE(calls, 3);
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, e->bitSensitivity(grid, {28}));
 }
 
 QTEST_GUILESS_MAIN(TestEngine)

@@ -60,8 +60,7 @@ void CanvasView::setTokenData(TokenData tokens) {
     const bool valid = tokens.rows > 0 && tokens.cols > 0 && tokens.indices.size() == size_t(tokens.count()) &&
                        (tokens.latents.empty() || tokens.latents.size() == size_t(tokens.count()) * size_t(tokens.bits));
     m_tokens = valid ? std::move(tokens) : TokenData{};
-    m_colors = tokenColors(m_tokens, m_coloring);
-    m_tokensDirty = true;
+    recolor();
     if (m_pick && (m_pick->row >= m_tokens.rows || m_pick->col >= m_tokens.cols)) m_pick.reset();
     // Re-announce the token under the mouse: same cell, new index.
     const bool hadHover = m_hover.has_value();
@@ -116,10 +115,21 @@ void CanvasView::setGridOpacity(double opacity) {
     Q_EMIT displayChanged();
 }
 
+void CanvasView::recolor() {
+    const bool custom = m_coloring.mode == TokenColoring::Custom && m_customColors.size() == size_t(m_tokens.count());
+    m_colors = custom ? m_customColors : tokenColors(m_tokens, m_coloring);
+    m_tokensDirty = true;
+}
+
+void CanvasView::setCustomTokenColors(std::vector<QRgb> colors) {
+    m_customColors = std::move(colors);
+    recolor();
+    update();
+}
+
 void CanvasView::setColoring(const TokenColoringOptions& options) {
     m_coloring = options;
-    m_colors = tokenColors(m_tokens, m_coloring);
-    m_tokensDirty = true;
+    recolor();
     update();
     Q_EMIT displayChanged();
 }

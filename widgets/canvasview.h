@@ -87,6 +87,9 @@ public Q_SLOTS:
     void setGridVisible(bool visible);
     void setGridOpacity(double opacity); // 0..1, the token colours; borders stay visible
     void setColoring(const qlipx::TokenColoringOptions& options);
+    // Colours for TokenColoring::Custom, one per token (raster order); ignored when the count
+    // does not match the grid (then Custom shows the hash colours).
+    void setCustomTokenColors(std::vector<QRgb> colors);
     void setCompare(qlipx::CanvasView::Compare mode);
     void setSplitPosition(double fraction); // 0..1 of the image width
     void setFlickerInterval(int ms);
@@ -155,6 +158,8 @@ private:
     TokenData m_tokens;
     TokenColoringOptions m_coloring;
     std::vector<QRgb> m_colors;
+    std::vector<QRgb> m_customColors;
+    void recolor();
     bool m_gridVisible = true;
     double m_fillOpacity = 0.25;
     bool m_imageDirty = false;

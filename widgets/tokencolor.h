@@ -22,7 +22,8 @@ uint32_t tokenKey(int64_t index);
 uint32_t tokenHash(uint32_t key);
 QColor tokenColor(int64_t index);
 
-enum class TokenColoring { IndexHash, LatentPca, BitGroup };
+// Custom: colours given by the application (e.g. a bit-flip sensitivity map), see CanvasView.
+enum class TokenColoring { IndexHash, LatentPca, BitGroup, Custom };
 
 struct TokenColoringOptions {
     TokenColoring mode = TokenColoring::IndexHash;

@@ -14,6 +14,15 @@
 #include <QSpinBox>
 #include <QUndoView>
 #include <QVBoxLayout>
+#include <QProgressBar>
+#include <QtCharts/QBarCategoryAxis>
+#include <QtCharts/QBarSeries>
+#include <QtCharts/QBarSet>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QValueAxis>
+
+#include <algorithm>
 
 namespace qlipx {
 
@@ -22,6 +31,7 @@ EditPanel::EditPanel(QUndoStack* history, QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(toolGroup());
     layout->addWidget(selectionGroup());
+    layout->addWidget(sensitivityGroup());
     m_diff = new QCheckBox(tr("Heat map: edited vs unedited reconstruction"));
     m_diff->setToolTip(tr("The error heat map (Layers) shows how the edits changed the decoded image"));
     connect(m_diff, &QCheckBox::toggled, this, &EditPanel::diffViewToggled);
@@ -98,6 +108,89 @@ QWidget* EditPanel::selectionGroup() {
     connect(paste, &QPushButton::clicked, this, &EditPanel::pasteRequested);
     grid->addWidget(paste, 1 + i / 3, i % 3, 1, 3 - i % 3);
     return box;
+}
+
+QWidget* EditPanel::sensitivityGroup() {
+    auto* box = new QGroupBox(tr("Bit-flip sensitivity"));
+    box->setToolTip(tr("Flip a bit in every token, one token at a time, decode, and measure how much the image changes "
+                       "(mean absolute change over all pixels, levels of 255). Shown as token colours on the canvas."));
+    auto* grid = new QGridLayout(box);
+    m_sensitivityBits = new QComboBox;
+    m_sensitivityBits->addItem(tr("The chosen bit"));
+    m_sensitivityBits->addItem(tr("All bits (mean)"));
+    m_sensitivityRun = new QPushButton(tr("Compute"));
+    m_sensitivityCancel = new QPushButton(tr("Cancel"));
+    m_sensitivityCancel->setEnabled(false);
+    m_sensitivityProgress = new QProgressBar;
+    m_sensitivityProgress->setRange(0, 100);
+    m_sensitivityProgress->setVisible(false);
+    m_sensitivitySummary = new QLabel;
+    m_sensitivitySummary->setWordWrap(true);
+    grid->addWidget(m_sensitivityBits, 0, 0);
+    grid->addWidget(m_sensitivityRun, 0, 1);
+    grid->addWidget(m_sensitivityCancel, 0, 2);
+    grid->addWidget(m_sensitivityProgress, 1, 0, 1, 3);
+    grid->addWidget(m_sensitivitySummary, 2, 0, 1, 3);
+
+    auto* chart = new QChart;
+    chart->legend()->hide();
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->setBackgroundRoundness(0);
+    chart->setTheme(palette().color(QPalette::Window).lightness() < 128 ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    m_sensitivitySet = new QBarSet(tr("mean change"));
+    auto* series = new QBarSeries;
+    series->append(m_sensitivitySet);
+    chart->addSeries(series);
+    auto* x = new QBarCategoryAxis;
+    auto* y = new QValueAxis;
+    y->setTitleText(tr("levels"));
+    y->setLabelFormat(QStringLiteral("%.1f"));
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(x);
+    series->attachAxis(y);
+    m_sensitivityChart = new QChartView(chart);
+    m_sensitivityChart->setMinimumHeight(150);
+    m_sensitivityChart->setVisible(false);
+    grid->addWidget(m_sensitivityChart, 3, 0, 1, 3);
+
+    connect(m_sensitivityRun, &QPushButton::clicked, this, [this] { Q_EMIT sensitivityRequested(sensitivityAllBits()); });
+    connect(m_sensitivityCancel, &QPushButton::clicked, this, &EditPanel::sensitivityCancelled);
+    return box;
+}
+
+bool EditPanel::sensitivityAllBits() const { return m_sensitivityBits->currentIndex() == 1; }
+
+void EditPanel::setSensitivityProgress(double fraction) {
+    const bool running = fraction >= 0;
+    m_sensitivityProgress->setVisible(running);
+    m_sensitivityProgress->setValue(running ? int(fraction * 100) : 0);
+    m_sensitivityRun->setEnabled(!running);
+    m_sensitivityCancel->setEnabled(running);
+}
+
+void EditPanel::setSensitivityChart(const std::vector<int>& bits, const std::vector<double>& means, const QString& summary) {
+    m_sensitivitySummary->setText(summary);
+    m_sensitivitySet->remove(0, m_sensitivitySet->count());
+    QStringList labels;
+    double top = 0;
+    for (size_t i = 0; i < bits.size() && i < means.size(); ++i) {
+        *m_sensitivitySet << means[i];
+        labels << QString::number(bits[i]);
+        top = std::max(top, means[i]);
+    }
+    QChart* chart = m_sensitivityChart->chart();
+    auto* x = qobject_cast<QBarCategoryAxis*>(chart->axes(Qt::Horizontal).value(0));
+    auto* y = qobject_cast<QValueAxis*>(chart->axes(Qt::Vertical).value(0));
+    x->setCategories(labels);
+    y->setRange(0, top > 0 ? top * 1.1 : 1);
+    m_sensitivityChart->setVisible(bits.size() > 1);
+}
+
+std::vector<double> EditPanel::sensitivityChartValues() const {
+    std::vector<double> v;
+    for (int i = 0; i < m_sensitivitySet->count(); ++i) v.push_back(m_sensitivitySet->at(i));
+    return v;
 }
 
 EditTool EditPanel::tool() const { return EditTool(m_tools->checkedId()); }

@@ -10,6 +10,10 @@ class QComboBox;
 class QLabel;
 class QSpinBox;
 class QUndoStack;
+class QBarSet;
+class QChartView;
+class QProgressBar;
+class QPushButton;
 
 namespace qlipx {
 
@@ -31,16 +35,24 @@ public:
     void setBits(int bits);
     void setStatus(const QString& text); // edited tokens, last edit-to-pixels time
     QString statusText() const;
+    // Sensitivity: running (progress 0..1, or < 0 when idle), and the per-bit means of the last map.
+    void setSensitivityProgress(double fraction);
+    void setSensitivityChart(const std::vector<int>& bits, const std::vector<double>& meanPerBit, const QString& summary);
+    std::vector<double> sensitivityChartValues() const;
+    bool sensitivityAllBits() const;
 
 Q_SIGNALS:
     void toolChanged(qlipx::EditTool tool);
     void selectionOperation(qlipx::SelectionOp op);
     void pasteRequested();
     void diffViewToggled(bool on);
+    void sensitivityRequested(bool allBits);
+    void sensitivityCancelled();
 
 private:
     QWidget* toolGroup();
     QWidget* selectionGroup();
+    QWidget* sensitivityGroup();
 
     QButtonGroup* m_tools = nullptr;
     QSpinBox* m_bit = nullptr;
@@ -49,6 +61,13 @@ private:
     QSpinBox* m_radius = nullptr;
     QCheckBox* m_diff = nullptr;
     QLabel* m_status = nullptr;
+    QComboBox* m_sensitivityBits = nullptr;
+    QPushButton* m_sensitivityRun = nullptr;
+    QPushButton* m_sensitivityCancel = nullptr;
+    QProgressBar* m_sensitivityProgress = nullptr;
+    QLabel* m_sensitivitySummary = nullptr;
+    QChartView* m_sensitivityChart = nullptr;
+    QBarSet* m_sensitivitySet = nullptr;
 };
 
 } // namespace qlipx

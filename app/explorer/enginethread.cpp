@@ -26,4 +26,8 @@ void EngineThread::requestDecode(quint64 serial, const qlip::TokenGrid& tokens) 
     QMetaObject::invokeMethod(m_worker, [w = m_worker, serial, tokens] { w->decodeTokens(serial, tokens); }, Qt::QueuedConnection);
 }
 
+void EngineThread::requestSensitivity(quint64 job, const qlip::TokenGrid& tokens, const std::vector<int>& bits) {
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, job, tokens, bits] { w->computeSensitivity(job, tokens, bits); }, Qt::QueuedConnection);
+}
+
 } // namespace qlipx

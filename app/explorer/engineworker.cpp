@@ -46,6 +46,7 @@ EngineWorker::EngineWorker(const qlip::EngineOptions& options, QObject* parent) 
     qRegisterMetaType<qlip::ModelInfo>();
     qRegisterMetaType<qlipx::EncodeResult>();
     qRegisterMetaType<qlip::TokenGrid>();
+    qRegisterMetaType<qlipx::SensitivityResult>();
 }
 
 EngineWorker::~EngineWorker() = default;
@@ -102,6 +103,36 @@ void EngineWorker::decodeTokens(quint64 serial, const qlip::TokenGrid& tokens) {
     // As encodes: a burst of edits collapses into a decode of the newest tokens.
     m_pendingDecode = PendingDecode{serial, tokens};
     QMetaObject::invokeMethod(this, [this] { rtRunPendingDecode(); }, Qt::QueuedConnection);
+}
+
+void EngineWorker::computeSensitivity(quint64 job, const qlip::TokenGrid& tokens, const std::vector<int>& bits) {
+    Q_ASSERT(QThread::currentThread() == thread());
+    m_cancelSensitivity = false;
+    if (!m_engine) return Q_EMIT sensitivityFailed(job, QStringLiteral("no model is loaded"));
+    SensitivityResult r;
+    r.job = job;
+    r.bits = bits;
+    QElapsedTimer timer;
+    timer.start();
+    int lastPercent = -1;
+    bool cancelled = false;
+    auto error = guarded([&] {
+        try {
+            r.values = m_engine->bitSensitivity(tokens, bits, [&](double f) {
+                if (int p = int(f * 100); p != lastPercent) {
+                    lastPercent = p;
+                    Q_EMIT sensitivityProgress(job, f);
+                }
+                return !m_cancelSensitivity.load();
+            });
+        } catch (const qlip::Cancelled&) {
+            cancelled = true;
+        }
+    });
+    if (cancelled) return Q_EMIT sensitivityFailed(job, QStringLiteral("cancelled"));
+    if (error) return Q_EMIT sensitivityFailed(job, *error);
+    r.ms = elapsedMs(timer);
+    Q_EMIT sensitivityFinished(r);
 }
 
 void EngineWorker::rtRunPendingDecode() {

@@ -42,6 +42,13 @@ struct EncodeResult {
     double totalMs() const { return loadMs + encodeMs + decodeMs; }
 };
 
+struct SensitivityResult {
+    quint64 job = 0;
+    std::vector<int> bits;                  // the channels measured
+    std::vector<std::vector<float>> values; // [bits][tokens]: mean |change| in levels of 255
+    double ms = 0;
+};
+
 class EngineWorker : public QObject {
     Q_OBJECT
 public:
@@ -50,6 +57,8 @@ public:
 
     // Any thread: asks the model load in progress (if any) to stop at its next tensor.
     void cancelLoad() { m_cancelLoad = true; }
+    // Any thread: stops the sensitivity map being computed (if any) at its next batch.
+    void cancelSensitivity() { m_cancelSensitivity = true; }
 
 public Q_SLOTS:
     // Engine thread. Loads a Hugging Face model folder; on success it replaces the current model.
@@ -60,6 +69,8 @@ public Q_SLOTS:
     // Engine thread. Queues a decode of edited tokens; latest-wins (`serial` is the caller's number
     // for the token state, returned with the image so the caller can drop stale ones).
     void decodeTokens(quint64 serial, const qlip::TokenGrid& tokens);
+    // Engine thread. The bit-flip sensitivity of every token for each of `bits`; reports progress.
+    void computeSensitivity(quint64 job, const qlip::TokenGrid& tokens, const std::vector<int>& bits);
 
 Q_SIGNALS:
     void modelLoading(const QString& folder);
@@ -72,6 +83,9 @@ Q_SIGNALS:
     void encodeFailed(quint64 request, const QString& path, const QString& message);
     void decodeFinished(quint64 serial, const QImage& image, double decodeMs);
     void decodeFailed(quint64 serial, const QString& message);
+    void sensitivityProgress(quint64 job, double fraction);
+    void sensitivityFinished(const qlipx::SensitivityResult& result);
+    void sensitivityFailed(quint64 job, const QString& message); // "cancelled" when cancelled
 
 private:
     void rtRunPendingEncode();
@@ -80,6 +94,7 @@ private:
     qlip::EngineOptions m_options;
     std::unique_ptr<qlip::Engine> m_engine;
     std::atomic<bool> m_cancelLoad{false};
+    std::atomic<bool> m_cancelSensitivity{false};
     quint64 m_encodeSerial = 0;
     struct Pending {
         quint64 request;
@@ -101,3 +116,4 @@ QImage toQImage(const qlip::ImageRGB8& image);
 Q_DECLARE_METATYPE(qlip::ModelInfo)
 Q_DECLARE_METATYPE(qlipx::EncodeResult)
 Q_DECLARE_METATYPE(qlip::TokenGrid)
+Q_DECLARE_METATYPE(qlipx::SensitivityResult)

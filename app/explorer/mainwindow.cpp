@@ -293,7 +293,7 @@ void MainWindow::restoreSession() {
     m_canvas->setErrorOpacity(s.value(QStringLiteral("view/errorOpacity"), 0.0).toDouble());
     m_canvas->setErrorRange(s.value(QStringLiteral("view/errorRange"), m_canvas->errorRange()).toDouble());
     TokenColoringOptions coloring;
-    coloring.mode = TokenColoring(std::clamp(s.value(QStringLiteral("view/coloring"), 0).toInt(), 0, 2));
+    coloring.mode = TokenColoring(std::clamp(s.value(QStringLiteral("view/coloring"), 0).toInt(), 0, 2)); // not Custom: its colours are not saved
     coloring.bitStart = s.value(QStringLiteral("view/bitStart"), 0).toInt();
     coloring.bitCount = s.value(QStringLiteral("view/bitCount"), 7).toInt();
     m_canvas->setColoring(coloring);

@@ -83,6 +83,11 @@ public Q_SLOTS:
     bool saveTokens(const QString& npyPath);
     bool loadTokens(const QString& npyPath);
     bool exportDecodedPng(const QString& path);
+    // The bit-flip sensitivity map of the current tokens, for the Edit dock's bit or all bits
+    // (engine thread, with progress; cancelSensitivity() stops it).
+    void computeSensitivity(bool allBits);
+    void cancelSensitivity();
+    const std::vector<float>& sensitivityMap() const { return m_sensitivity; } // per token, as coloured
     // Sessions: the image, model, tokens, edit history and view in one file (atomic writes).
     bool saveSession(const QString& path);
     void openSession(const QString& path); // asynchronous: the model and image load first
@@ -113,6 +118,7 @@ private:
     void onTokenHovered(int row, int col);
     void createEditing();
     void onTokensChanged();
+    void onSensitivityFinished(const SensitivityResult& result);
     void onDecodeFinished(quint64 serial, const QImage& image, double decodeMs);
     void refreshCanvasImages();
     void onEditToolChanged(EditTool tool);
@@ -173,6 +179,9 @@ private:
     QElapsedTimer m_editClock;  // since the newest edit
     double m_editLatencyMs = -1;
     QTimer m_autosave;
+    quint64 m_sensitivityJob = 0;
+    quint64 m_sensitivityTokens = 0; // the token state the running map is for
+    std::vector<float> m_sensitivity;
     struct PendingSession {
         SessionData data;
         QString path;

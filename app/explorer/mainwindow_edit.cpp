@@ -8,6 +8,7 @@
 #include "inspectorpanel.h"
 #include "statscharts.h"
 #include "statusreadout.h"
+#include "tokencolor.h"
 
 #include "qlip/error.h"
 #include "qlip/image.h"
@@ -20,7 +21,10 @@
 #include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
+#include <QScrollArea>
 #include <QStatusBar>
+
+#include <algorithm>
 
 namespace qlipx {
 
@@ -59,7 +63,12 @@ void MainWindow::createEditing() {
     m_editPanel = new EditPanel(m_edits->undoStack(), this);
     m_docks.edit = new QDockWidget(tr("Edit"), this);
     m_docks.edit->setObjectName(QStringLiteral("editDock"));
-    m_docks.edit->setWidget(m_editPanel);
+    // In a scroll area: its tools, sensitivity chart and history must not make the window taller.
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(m_editPanel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_docks.edit->setWidget(scroll);
     addDockWidget(Qt::RightDockWidgetArea, m_docks.edit);
     tabifyDockWidget(m_docks.inspector, m_docks.edit);
     m_docks.inspector->raise();
@@ -72,6 +81,18 @@ void MainWindow::createEditing() {
     connect(m_editPanel, &EditPanel::selectionOperation, this, &MainWindow::runSelectionOperation);
     connect(m_editPanel, &EditPanel::pasteRequested, this, &MainWindow::pasteTokensAtPick);
     connect(m_editPanel, &EditPanel::diffViewToggled, this, &MainWindow::refreshCanvasImages);
+    connect(m_editPanel, &EditPanel::sensitivityRequested, this, &MainWindow::computeSensitivity);
+    connect(m_editPanel, &EditPanel::sensitivityCancelled, this, &MainWindow::cancelSensitivity);
+    connect(m_engine->worker(), &EngineWorker::sensitivityProgress, this, [this](quint64 job, double f) {
+        if (job == m_sensitivityJob) m_editPanel->setSensitivityProgress(f);
+    });
+    connect(m_engine->worker(), &EngineWorker::sensitivityFinished, this, &MainWindow::onSensitivityFinished);
+    connect(m_engine->worker(), &EngineWorker::sensitivityFailed, this, [this](quint64 job, const QString& message) {
+        if (job != m_sensitivityJob) return;
+        m_editPanel->setSensitivityProgress(-1);
+        if (message == QLatin1String("cancelled")) statusBar()->showMessage(tr("Sensitivity map cancelled"), 4000);
+        else showError(tr("Cannot compute the sensitivity map"), message);
+    });
     connect(m_canvas, &CanvasView::brushed, this, &MainWindow::onBrushed);
     connect(m_canvas, &CanvasView::tokenClicked, this, &MainWindow::onCanvasClicked);
     connect(m_canvas, &CanvasView::rectSelected, this,
@@ -135,6 +156,60 @@ void MainWindow::onDecodeFinished(quint64 serial, const QImage& image, double) {
     refreshCanvasImages();
     updateEditStatus();
     updateHud();
+}
+
+void MainWindow::computeSensitivity(bool allBits) {
+    if (m_edits->isEmpty()) return;
+    std::vector<int> bits;
+    if (allBits) {
+        for (int e = 0; e < tokens().bits; ++e) bits.push_back(e);
+    } else {
+        bits.push_back(m_editPanel->bit());
+    }
+    m_sensitivityTokens = m_decodeSerial;
+    m_editPanel->setSensitivityProgress(0);
+    m_engine->requestSensitivity(++m_sensitivityJob, tokens(), bits);
+}
+
+void MainWindow::cancelSensitivity() { m_engine->worker()->cancelSensitivity(); }
+
+void MainWindow::onSensitivityFinished(const SensitivityResult& r) {
+    if (r.job != m_sensitivityJob) return;
+    m_editPanel->setSensitivityProgress(-1);
+    if (m_sensitivityTokens != m_decodeSerial) {
+        statusBar()->showMessage(tr("The tokens changed while the sensitivity map was computed: compute it again"), 6000);
+        return;
+    }
+    // Per token: the bit's change, or the mean over the bits; coloured relative to the largest.
+    const int N = tokens().count();
+    m_sensitivity.assign(size_t(N), 0.f);
+    std::vector<double> perBit;
+    for (const auto& values : r.values) {
+        double sum = 0;
+        for (int n = 0; n < N; ++n) {
+            m_sensitivity[size_t(n)] += values[size_t(n)] / float(r.values.size());
+            sum += values[size_t(n)];
+        }
+        perBit.push_back(sum / N);
+    }
+    const auto top = std::max_element(m_sensitivity.begin(), m_sensitivity.end());
+    const float peak = top == m_sensitivity.end() ? 0.f : *top;
+    std::vector<QRgb> colors(static_cast<size_t>(N));
+    for (int n = 0; n < N; ++n) colors[size_t(n)] = heatColor(peak > 0 ? m_sensitivity[size_t(n)] / peak : 0.0).rgb();
+    m_canvas->setCustomTokenColors(colors);
+    m_canvas->setColoring({TokenColoring::Custom, 0, 7});
+    m_canvas->setGridVisible(true);
+    if (m_canvas->gridOpacity() < 0.6) m_canvas->setGridOpacity(0.75);
+    const int argmax = int(top - m_sensitivity.begin());
+    const QString which = r.bits.size() == 1 ? tr("b%1").arg(r.bits.front()) : tr("mean over %1 bits").arg(r.bits.size());
+    m_editPanel->setSensitivityChart(r.bits, perBit,
+                                     tr("%1: largest %2 levels at (%3, %4); %5 decodes in %6 s")
+                                         .arg(which)
+                                         .arg(double(peak), 0, 'f', 2)
+                                         .arg(argmax / tokens().cols)
+                                         .arg(argmax % tokens().cols)
+                                         .arg(r.bits.size() * size_t(N))
+                                         .arg(r.ms / 1000, 0, 'f', 1));
 }
 
 void MainWindow::refreshCanvasImages() {

@@ -96,6 +96,12 @@ public:
     // Tokens -> CLIP-normalised pixels (3 x S x S), or a displayable image.
     std::vector<PixelTensor> decode(const std::vector<TokenGrid>& tokens);
     ImageRGB8 decodeToImage(const TokenGrid& tokens);
+    // Bit-flip sensitivity: for each channel in `bits` and each token n, the mean absolute change
+    // of the decoded image (RGB, levels of 255, clamped as displayed, over every pixel) when that
+    // one bit of that one token is flipped. [bits.size()][tokens.count()]. Decodes in batches;
+    // `progress` hears the fraction done and may return false to cancel (throws qlip::Cancelled).
+    std::vector<std::vector<float>> bitSensitivity(const TokenGrid& tokens, const std::vector<int>& bits,
+                                                   const std::function<bool(double)>& progress = {});
 
     // L2-normalised joint embeddings (projection_dim floats each).
     std::vector<std::vector<float>> embedImages(const std::vector<PixelTensor>& pixels);
