@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <map>
 #include <torch/cuda.h>
 
@@ -76,6 +77,29 @@ void resetPeakRss() {
     out << "5"; // Linux: resets VmHWM to the current RSS
 }
 
+// What one edit costs the explorer's engine thread: the grid with one more bit flipped, decoded to
+// an 8-bit RGB image. Median and best over `repeats` edits.
+std::string editToPixels(Engine& engine, const QlipConfig& config, int repeats) {
+    TokenGrid grid;
+    grid.rows = grid.cols = config.grid();
+    grid.bits = config.bits();
+    std::mt19937_64 rng(1);
+    for (int n = 0; n < grid.rows * grid.cols; ++n) grid.indices.push_back(int64_t(rng() & ((uint64_t(1) << grid.bits) - 1)));
+    (void)engine.decodeToImage(grid); // warm-up
+    std::vector<double> ms;
+    for (int i = 0; i < std::max(repeats, 5); ++i) {
+        const int n = int(rng() % uint64_t(grid.count())), e = int(rng() % uint64_t(grid.bits));
+        const auto t0 = Clock::now();
+        grid.setBit(n, e, !grid.bit(n, e));
+        (void)engine.decodeToImage(grid);
+        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    char line[96];
+    std::snprintf(line, sizeof line, "median %.1f ms, best %.1f ms", ms[ms.size() / 2], ms.front());
+    return line;
+}
+
 struct Row {
     std::string model, precision, stage;
     int batch;
@@ -109,9 +133,11 @@ int run(const Options& o) {
         std::printf("load average at start: %s\n", avg.c_str());
     }
     std::vector<Row> rows;
-    std::vector<std::string> loadLines;
+    std::vector<std::string> loadLines, editLines;
     for (const auto& name : o.models) {
-        QlipConfig config = QlipConfig::preset(name);
+        // A released configuration with random weights, or a model folder (e.g. the default model).
+        const bool folder = std::filesystem::is_directory(name);
+        QlipConfig config = folder ? Engine::open(name, {Device::CPU})->config() : QlipConfig::preset(name);
         StageFlops flops = stageFlops(config);
         for (Precision p : o.precisions) {
             EngineOptions eo;
@@ -119,8 +145,8 @@ int run(const Options& o) {
             eo.precision = p;
             eo.threads = o.threads;
             resetPeakRss();
-            auto engine = Engine::random(config, eo, 0);
-            if (o.measureLoad && p == o.precisions.front()) {
+            auto engine = folder ? Engine::open(name, eo) : Engine::random(config, eo, 0);
+            if (o.measureLoad && !folder && p == o.precisions.front()) {
                 auto dir = std::filesystem::temp_directory_path() / ("qlipx-bench-" + name);
                 engine->saveModelFolder(dir.string(), "F32");
                 engine.reset();
@@ -151,6 +177,7 @@ int run(const Options& o) {
             auto ids = torch::randint(0, config.text.vocabSize, {3, config.text.maxPositions}, torch::kLong).to(device);
             auto text = timeRuns(o.repeats, device, [&] { (void)d.model->textFeatures(d.model->encodeText(ids).pooled); });
             rows.push_back({name, precisionName(p), "text 3x77", 3, text, flops.text, ceiling});
+            editLines.push_back(name + " " + precisionName(p) + ": " + editToPixels(*engine, config, o.repeats));
             ceiling = std::max(ceiling, matmulCeilingGflops(d.dtype, device, o.repeats));
             for (size_t r = firstRow; r < rows.size(); ++r) rows[r].ceiling = ceiling;
             std::printf("%s %s done, peak RSS %.0f MB\n", name.c_str(), precisionName(p), peakRssMb());
@@ -169,6 +196,8 @@ int run(const Options& o) {
         table += line;
     }
     for (const auto& l : loadLines) table += "\n" + l;
+    table += "\n\nEdit to pixels (one bit of one token flipped, then decoded to an 8-bit image, as the explorer does per edit):\n";
+    for (const auto& l : editLines) table += "\n- " + l;
     table += "\n";
     std::printf("\n%s", table.c_str());
     if (!o.markdown.empty()) std::ofstream(o.markdown) << table;
