@@ -324,7 +324,8 @@ void TestWidgets::startupOptions() {
                                             QStringLiteral("--pick"), QStringLiteral("3, 4"), QStringLiteral("--heat"), QStringLiteral("0.5"),
                                             QStringLiteral("--colour-by"), QStringLiteral("pca"), QStringLiteral("--hud"),
                                             QStringLiteral("--dock"), QStringLiteral("statistics"), QStringLiteral("--size"),
-                                            QStringLiteral("900x700"), QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("img.png")});
+                                            QStringLiteral("900x700"), QStringLiteral("--threads"), QStringLiteral("1"),
+                                            QStringLiteral("--open-session"), QStringLiteral("s.qlipxsession"), QStringLiteral("img.png")});
     QCOMPARE(o.compare, QStringLiteral("split"));
     QCOMPARE(o.pickRow, 3);
     QCOMPARE(o.pickCol, 4);
@@ -334,6 +335,7 @@ void TestWidgets::startupOptions() {
     QCOMPARE(o.dock, QStringLiteral("statistics"));
     QCOMPARE(o.windowSize, QSize(900, 700));
     QCOMPARE(o.image, QStringLiteral("img.png"));
+    QCOMPARE(o.session, QStringLiteral("s.qlipxsession"));
     const auto plain = qlipx::parseCommandLine({QStringLiteral("qlip-explorer")});
     QVERIFY(plain.compare.isEmpty() && plain.pickRow < 0 && plain.heat < 0 && !plain.hud && plain.restoreSession);
 }

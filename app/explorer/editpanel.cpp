@@ -60,7 +60,7 @@ QWidget* EditPanel::toolGroup() {
     for (const auto& [tool, text] : tools) {
         auto* b = new QRadioButton(text);
         m_tools->addButton(b, int(tool));
-        grid->addWidget(b, i / 2, i % 2);
+        grid->addWidget(b, i, 0, 1, 2);
         ++i;
     }
     m_tools->button(int(EditTool::Pick))->setChecked(true);
@@ -82,7 +82,7 @@ QWidget* EditPanel::toolGroup() {
     form->addRow(tr("Bit"), m_bit);
     form->addRow(tr("Paint"), m_paintOp);
     form->addRow(tr("Brush radius"), m_radius);
-    grid->addLayout(form, (i + 1) / 2, 0, 1, 2);
+    grid->addLayout(form, i, 0, 1, 2);
     return box;
 }
 
@@ -90,7 +90,7 @@ QWidget* EditPanel::selectionGroup() {
     auto* box = new QGroupBox(tr("Selection"));
     auto* grid = new QGridLayout(box);
     m_allBits = new QCheckBox(tr("All bits (else the chosen bit)"));
-    grid->addWidget(m_allBits, 0, 0, 1, 3);
+    grid->addWidget(m_allBits, 0, 0, 1, 2);
     const std::pair<SelectionOp, QString> ops[] = {
         {SelectionOp::Set, tr("Set")},          {SelectionOp::Clear, tr("Clear")},       {SelectionOp::Invert, tr("Invert")},
         {SelectionOp::Randomize, tr("Random")}, {SelectionOp::RotateLeft, tr("Rotate ←")}, {SelectionOp::RotateRight, tr("Rotate →")},
@@ -100,13 +100,13 @@ QWidget* EditPanel::selectionGroup() {
     for (const auto& [op, text] : ops) {
         auto* b = new QPushButton(text);
         connect(b, &QPushButton::clicked, this, [this, op = op] { Q_EMIT selectionOperation(op); });
-        grid->addWidget(b, 1 + i / 3, i % 3);
+        grid->addWidget(b, 1 + i / 2, i % 2);
         ++i;
     }
     auto* paste = new QPushButton(tr("Paste at pick"));
     paste->setToolTip(tr("Paste the copied tokens (from this or another image) with their top-left at the picked token"));
     connect(paste, &QPushButton::clicked, this, &EditPanel::pasteRequested);
-    grid->addWidget(paste, 1 + i / 3, i % 3, 1, 3 - i % 3);
+    grid->addWidget(paste, 1 + i / 2, i % 2, 1, 2 - i % 2);
     return box;
 }
 

@@ -93,6 +93,7 @@ void MainWindow::applyStartupView() {
     if (o.hud) m_actions.hud->setChecked(true);
     if (o.dock == QLatin1String("statistics")) m_docks.charts->raise();
     if (o.dock == QLatin1String("planes")) m_docks.planes->raise();
+    if (o.dock == QLatin1String("edit")) m_docks.edit->raise();
 }
 
 void MainWindow::connectEngine() {
@@ -122,6 +123,7 @@ void MainWindow::connectEngine() {
 }
 
 void MainWindow::openStartupFiles() {
+    if (!m_options.session.isEmpty()) return openSession(m_options.session);
     QSettings settings;
     const auto remembered = [&](const char* key) {
         const QString v = m_options.restoreSession ? settings.value(QLatin1String(key)).toString() : QString();
@@ -273,6 +275,12 @@ QPixmap MainWindow::windowShot() {
 }
 
 void MainWindow::finishScreenshot() {
+    // Wait (a little) for the decode of the newest edit, so the picture shows the current tokens.
+    static int waits = 0;
+    if (m_shownSerial != m_decodeSerial && ++waits < 100) {
+        QTimer::singleShot(100, this, &MainWindow::finishScreenshot);
+        return;
+    }
     const QString path = m_options.screenshot;
     m_options.screenshot.clear();
     const bool ok = windowShot().save(path, "PNG");

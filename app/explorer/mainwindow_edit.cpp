@@ -68,6 +68,7 @@ void MainWindow::createEditing() {
     scroll->setWidget(m_editPanel);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumWidth(m_editPanel->minimumSizeHint().width() + 24);
     m_docks.edit->setWidget(scroll);
     addDockWidget(Qt::RightDockWidgetArea, m_docks.edit);
     tabifyDockWidget(m_docks.inspector, m_docks.edit);

@@ -57,8 +57,9 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
     const QCommandLineOption heat(QStringLiteral("heat"), QStringLiteral("Error heat-map opacity, 0 to 1."), QStringLiteral("opacity"));
     const QCommandLineOption pick(QStringLiteral("pick"), QStringLiteral("Pick this token once the image is encoded."), QStringLiteral("row,col"));
     const QCommandLineOption hud(QStringLiteral("hud"), QStringLiteral("Show the HUD over the canvas."));
-    const QCommandLineOption dock(QStringLiteral("dock"), QStringLiteral("Bottom dock to show: planes or statistics."), QStringLiteral("name"));
-    const QCommandLineOption session(QStringLiteral("session"), QStringLiteral("Open a saved session (.qlipxsession)."), QStringLiteral("file"));
+    const QCommandLineOption dock(QStringLiteral("dock"), QStringLiteral("Dock to bring to the front: planes, statistics or edit."), QStringLiteral("name"));
+    // Not "--session": QGuiApplication takes -session for X11 session management.
+    const QCommandLineOption session(QStringLiteral("open-session"), QStringLiteral("Open a saved session (.qlipxsession)."), QStringLiteral("file"));
     const QCommandLineOption recover(QStringLiteral("restore-recovery"),
                                      QStringLiteral("Restore the autosaved edits of a run that did not close, without asking."));
     const QCommandLineOption applyTokens(QStringLiteral("apply-tokens"), QStringLiteral("After the first encode, load these tokens as an edit."),
@@ -100,7 +101,7 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
     };
     o.compare = oneOf(compare, {QStringLiteral("split"), QStringLiteral("flicker")});
     o.coloring = oneOf(coloring, {QStringLiteral("hash"), QStringLiteral("pca"), QStringLiteral("bits")});
-    o.dock = oneOf(dock, {QStringLiteral("planes"), QStringLiteral("statistics")});
+    o.dock = oneOf(dock, {QStringLiteral("planes"), QStringLiteral("statistics"), QStringLiteral("edit")});
     o.hud = parser.isSet(hud);
     o.session = parser.value(session);
     o.restoreRecovery = parser.isSet(recover);
