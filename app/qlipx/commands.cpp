@@ -4,9 +4,11 @@
 #include "bench.h"
 #include "qlip/engine.h"
 #include "qlip/eval.h"
+#include "qlip/folderindex.h"
 #include "qlip/error.h"
 #include "qlip/json.h"
 #include "qlip/parity.h"
+#include "qlip/query.h"
 #include "qlip/tokenizer.h"
 #include "qlip/train.h"
 
@@ -66,17 +68,6 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::vector<std::string> readLabelFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw qlip::Error("cannot open label file '" + path + "'");
-    std::vector<std::string> labels;
-    for (std::string line; std::getline(in, line);) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!line.empty()) labels.push_back(line);
-    }
-    return labels;
-}
-
 std::vector<std::string> splitCommas(const std::string& s) {
     std::vector<std::string> out;
     size_t start = 0;
@@ -99,6 +90,9 @@ const std::vector<Command>& commands() {
         {"encode", "encode images into token grids (.npy + .json)", runEncode},
         {"decode", "decode a token grid into a PNG", runDecode},
         {"query", "zero-shot label probabilities for an image", runQuery},
+        {"index", "index the images of a folder (embeddings + tokens, incremental)", runIndex},
+        {"search", "rank a folder's images by similarity to a text or an image", runSearch},
+        {"stats", "token statistics of a folder's images (bit balance, entropy, frequent tokens)", runStats},
         {"parity", "check the engine against a golden reference folder", runParity},
         {"bench", "benchmark the released configurations with random weights", runBench},
         {"eval", "reconstruction, token usage and zero-shot figures on a packed image set", runEval},
@@ -187,7 +181,7 @@ int runQuery(int argc, char** argv) {
     a.option("model", 'm', "MODEL", "model folder (default: the embedded emoji model)")
         .option("labels", 'l', "LIST", "comma-separated labels (repeatable)")
         .option("labels-file", 0, "FILE", "one label per line")
-        .option("template", 't', "TEXT", "prompt template, {} is replaced by the label", "{}")
+        .option("template", 't', "TEXT", "prompt template, {} is replaced by the label (repeatable: ensemble)", "{}")
         .option("scale", 0, "S", "100 (the reference notebook) or learned (exp(logit_scale))", "100")
         .option("top", 0, "N", "print the N best labels (0 = all)", "0");
     addEngineOptions(a);
@@ -196,22 +190,18 @@ int runQuery(int argc, char** argv) {
     std::vector<std::string> labels;
     for (const auto& l : a.values("labels"))
         for (auto& s : splitCommas(l)) labels.push_back(s);
-    if (a.has("labels-file"))
-        for (auto& s : readLabelFile(a.value("labels-file"))) labels.push_back(s);
+    if (a.has("labels-file")) {
+        int duplicates = 0;
+        for (auto& s : qlip::readLabelFile(a.value("labels-file"), &duplicates)) labels.push_back(s);
+        if (duplicates) std::fprintf(stderr, "%s: %d duplicate labels dropped\n", a.value("labels-file").c_str(), duplicates);
+    }
     if (labels.empty()) throw qlip::Error("query: no labels (use --labels or --labels-file)");
     const std::string scaleName = a.value("scale");
     if (scaleName != "100" && scaleName != "learned") throw qlip::Error("query: --scale must be 100 or learned");
 
     auto engine = qlip::Engine::open(modelFolder(a), engineOptions(a));
-    const std::string tmpl = a.value("template");
-    std::vector<std::string> prompts;
-    for (const auto& l : labels) {
-        std::string p = tmpl;
-        auto at = p.find("{}");
-        prompts.push_back(at == std::string::npos ? p + " " + l : p.replace(at, 2, l));
-    }
     auto image = engine->embedImages({engine->preprocess(qlip::loadImage(a.positionals()[0], engine->preprocessConfig().alpha))}).front();
-    auto texts = engine->embedTexts(prompts);
+    auto texts = qlip::embedPrompts(*engine, labels, a.values("template"));
     auto r = engine->zeroShot(image, texts, scaleName == "100" ? qlip::ZeroShotScale::Fixed100 : qlip::ZeroShotScale::Learned);
     std::vector<size_t> order(labels.size());
     std::iota(order.begin(), order.end(), 0);
@@ -381,6 +371,95 @@ int runEval(int argc, char** argv) {
         std::printf("zero-shot       %d labels: top-1 %.2f %%  top-5 %.2f %%  category %.2f %%%s\n", r.labels, 100 * r.top1,
                     100 * r.top5, 100 * r.categoryTop1,
                     r.hundredWayTop1 >= 0 ? ("  100-way top-1 " + std::to_string(100 * r.hundredWayTop1).substr(0, 5) + " %").c_str() : "");
+    return 0;
+}
+
+} // namespace qlipx
+
+namespace qlipx {
+namespace {
+
+void addIndexOptions(Args& a) {
+    a.option("model", 'm', "MODEL", "model folder (default: the embedded emoji model)")
+        .option("index", 0, "FILE", "index file (default: DIR/.qlipx-index.safetensors)");
+    addEngineOptions(a);
+}
+
+// Brings DIR's index up to date, with progress and what happened on stderr.
+qlip::FolderIndex updateIndex(const Args& a, const std::string& dir, qlip::Engine& engine) {
+    if (!fs::is_directory(dir)) throw qlip::Error("'" + dir + "' is not a folder");
+    const auto t0 = std::chrono::steady_clock::now();
+    qlip::IndexUpdate u;
+    auto index = qlip::FolderIndex::build(dir, engine, a.value("index"), [](const qlip::IndexProgress& p) {
+        std::fprintf(stderr, "[%d/%d] %s\n", p.done, p.total, p.path.c_str());
+        return true;
+    }, &u);
+    for (const auto& m : u.messages) std::fprintf(stderr, "%s\n", m.c_str());
+    for (const auto& [path, why] : u.skipped) std::fprintf(stderr, "skipped %s: %s\n", path.c_str(), why.c_str());
+    std::fprintf(stderr, "index %s: %zu images (%d encoded, %d unchanged, %d removed, %zu skipped) in %.2f s\n",
+                 index.indexPath().c_str(), index.entries().size(), u.encoded, u.reused, u.removed, u.skipped.size(), secondsSince(t0));
+    return index;
+}
+
+} // namespace
+
+int runIndex(int argc, char** argv) {
+    Args a("index", "DIR [-m MODEL] [--index FILE]",
+           "Index every image below DIR (png, jpg, jpeg, bmp, gif, tga, ppm): image embedding + token grid,\n"
+           "stored in one safetensors file. Only new or changed files are encoded; removed files are dropped;\n"
+           "unreadable files are skipped and listed. A different model rebuilds the index.");
+    addIndexOptions(a);
+    if (!a.parse(argc, argv)) return 0;
+    if (a.positionals().size() != 1) throw qlip::Error("index: give exactly one DIR");
+    auto engine = qlip::Engine::open(modelFolder(a), engineOptions(a));
+    updateIndex(a, a.positionals()[0], *engine);
+    return 0;
+}
+
+int runSearch(int argc, char** argv) {
+    Args a("search", "DIR \"TEXT\" | DIR --image IMAGE [--top N]",
+           "Rank the images below DIR by cosine similarity to a text (prompt ensemble of --template) or to\n"
+           "an image; prints 'score  path' lines, best first. The index is updated first.");
+    a.option("image", 0, "IMAGE", "rank by similarity to this image instead of a text")
+        .option("template", 't', "TEXT", "prompt template, {} is replaced by the text (repeatable: ensemble)", "{}")
+        .option("top", 'n', "N", "print the N best images (0 = all)", "10");
+    addIndexOptions(a);
+    if (!a.parse(argc, argv)) return 0;
+    const auto& pos = a.positionals();
+    const bool byImage = a.has("image");
+    if (pos.size() != (byImage ? 1u : 2u)) throw qlip::Error("search: give DIR and a TEXT, or DIR and --image IMAGE");
+    auto engine = qlip::Engine::open(modelFolder(a), engineOptions(a));
+    auto index = updateIndex(a, pos[0], *engine);
+    const auto query = byImage
+        ? engine->embedImages({engine->preprocess(qlip::loadImage(a.value("image"), engine->preprocessConfig().alpha))}).front()
+        : qlip::embedPrompts(*engine, {pos[1]}, a.values("template")).front();
+    for (const auto& hit : index.search(query, a.intValue("top"))) std::printf("%.4f  %s\n", double(hit.score), hit.path.c_str());
+    return 0;
+}
+
+int runStats(int argc, char** argv) {
+    Args a("stats", "DIR [--csv FILE] [--top N]",
+           "Token statistics over every image below DIR: per-bit balance and entropy, distinct tokens, and the\n"
+           "most frequent tokens with an exemplar (file, row, col). The index is updated first.");
+    a.option("csv", 0, "FILE", "also write the statistics as CSV")
+        .option("top", 'n', "N", "frequent tokens to list", "20");
+    addIndexOptions(a);
+    if (!a.parse(argc, argv)) return 0;
+    if (a.positionals().size() != 1) throw qlip::Error("stats: give exactly one DIR");
+    auto engine = qlip::Engine::open(modelFolder(a), engineOptions(a));
+    auto index = updateIndex(a, a.positionals()[0], *engine);
+    const auto s = index.stats(a.intValue("top"));
+    std::printf("images %d, tokens %lld, distinct %lld, per-bit entropy sum %.3f of %d\n", s.images, static_cast<long long>(s.tokens),
+                static_cast<long long>(s.distinct), s.entropySum, index.bits());
+    std::printf("bit  ones     entropy\n");
+    for (size_t b = 0; b < s.bitOnes.size(); ++b) std::printf("%-4zu %-8.4f %.4f\n", b, s.bitOnes[b], s.bitEntropy[b]);
+    std::printf("token         count    exemplar (row, col)\n");
+    for (const auto& t : s.top)
+        std::printf("%-13lld %-8lld %s (%d, %d)\n", static_cast<long long>(t.token), static_cast<long long>(t.count), t.file.c_str(), t.row, t.col);
+    if (a.has("csv")) {
+        index.writeStatsCsv(a.value("csv"), a.intValue("top"));
+        std::fprintf(stderr, "wrote %s\n", a.value("csv").c_str());
+    }
     return 0;
 }
 
