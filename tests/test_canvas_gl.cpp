@@ -10,6 +10,7 @@
 #include "inspectorpanel.h"
 #include "layerspanel.h"
 #include "mainwindow.h"
+#include "querypanel.h"
 #include "statscharts.h"
 #include "statusreadout.h"
 #include "tokencolor.h"
@@ -18,6 +19,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QMimeData>
 #include <QProcess>
 #include <QProgressBar>
@@ -28,6 +30,7 @@
 #include <cmath>
 #include <set>
 
+#include "qlip/image.h"
 #include "qlip/tokenedit.h"
 
 using qlipx::CanvasView;
@@ -84,6 +87,8 @@ private Q_SLOTS:
     void sessionsRoundTrip();
     void recoveryAfterKill();
     void sensitivityMap();
+    void zeroShotQuery();
+    void labelFiles();
     void screenshotWithPanels();
     void sessionIsRestored(); // last: it replaces the window
 
@@ -743,6 +748,108 @@ void TestCanvasGl::sensitivityMap() {
     QCOMPARE(failed.count(), 0);
     QCOMPARE(m_window->sensitivityMap(), before);
     m_window->canvas()->setColoring({});
+}
+
+void TestCanvasGl::zeroShotQuery() {
+    // The golden model has no tokenizer: the panel says so.
+    m_window->queryPanel()->setLabels({QStringLiteral("a cat")});
+    m_window->queryPanel()->run();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->queryPanel()->message().contains(QStringLiteral("no tokenizer")), kTimeoutMs);
+
+    // The default (emoji) model on the red apple: three labels, the right one wins.
+    const QString model = QStringLiteral(QLIPX_SOURCE_DIR "/resources/models/qlip-emoji-64");
+    const QString apple = QStringLiteral(QLIPX_SOURCE_DIR "/resources/samples/red-apple.png");
+    qlipx::StartupOptions o;
+    o.model = model;
+    o.image = apple;
+    o.engine.device = qlip::Device::CPU;
+    o.engine.threads = 1;
+    o.restoreSession = false;
+    qlipx::MainWindow window(o);
+    QSignalSpy shown(&window, &qlipx::MainWindow::imageShown);
+    window.show();
+    QVERIFY(shown.wait(kTimeoutMs) || !shown.isEmpty());
+    qlipx::QueryPanel* panel = window.queryPanel();
+    QSignalSpy answered(&window, &qlipx::MainWindow::queryAnswered);
+    const QStringList labels{QStringLiteral("rocket"), QStringLiteral("red apple"), QStringLiteral("cat face"), QStringLiteral("rocket")};
+    panel->setLabels(labels);
+    panel->setTemplateIndex(1); // "an emoji of {}"
+    panel->run();
+    QVERIFY(answered.wait(kTimeoutMs));
+    const qlipx::QueryResult r = *window.lastQuery();
+    QCOMPARE(r.labels.size(), 3); // the duplicate is dropped
+    QCOMPARE(panel->chartLabels().value(0), QStringLiteral("red apple"));
+    auto e = qlip::Engine::open(model.toStdString(), cpuEngine());
+    const auto image = e->embedImages({e->preprocess(qlip::loadImage(apple.toStdString(), e->preprocessConfig().alpha))}).front();
+    std::vector<std::string> prompts;
+    for (const QString& l : r.labels) prompts.push_back(QStringLiteral("an emoji of %1").arg(l).toStdString());
+    const auto z = e->zeroShot(image, e->embedTexts(prompts));
+    for (size_t i = 0; i < z.probabilities.size(); ++i) {
+        QVERIFY(std::abs(z.probabilities[i] - r.probabilities[i]) < 1e-5);
+        QVERIFY(std::abs(z.cosine[i] - r.cosines[i]) < 1e-5);
+    }
+    // The chart lists the labels best first.
+    const QStringList bars = panel->chartLabels();
+    QCOMPARE(bars.size(), 3);
+    for (int i = 1; i < bars.size(); ++i)
+        QVERIFY(r.probabilities[size_t(r.labels.indexOf(bars[i - 1]))] >= r.probabilities[size_t(r.labels.indexOf(bars[i]))]);
+
+    // The template ensemble: the mean of the normalised embeddings, re-normalised.
+    panel->setTemplateIndex(3);
+    panel->run();
+    QVERIFY(answered.wait(kTimeoutMs));
+    const qlipx::QueryResult ens = *window.lastQuery();
+    const std::vector<std::string> templates{"{}", "an emoji of {}", "a picture of {}", "a photo of a {}"};
+    std::vector<std::vector<float>> texts;
+    for (const QString& l : ens.labels) {
+        std::vector<float> mean;
+        for (const std::string& t : templates) {
+            std::string p = t;
+            p.replace(p.find("{}"), 2, l.toStdString());
+            const auto v = e->embedTexts({p}).front();
+            if (mean.empty()) mean.assign(v.size(), 0.f);
+            for (size_t k = 0; k < v.size(); ++k) mean[k] += v[k];
+        }
+        double n = 0;
+        for (float v : mean) n += double(v) * v;
+        for (float& v : mean) v = float(v / std::sqrt(n));
+        texts.push_back(mean);
+    }
+    const auto ze = e->zeroShot(image, texts);
+    for (size_t i = 0; i < ze.probabilities.size(); ++i) QVERIFY(std::abs(ze.probabilities[i] - ens.probabilities[i]) < 1e-5);
+
+    // No labels: a message, no query.
+    panel->setLabels({});
+    const int before = int(answered.count());
+    panel->run();
+    QTest::qWait(100);
+    QCOMPARE(int(answered.count()), before);
+    QVERIFY(panel->message().contains(QStringLiteral("label")));
+}
+
+void TestCanvasGl::labelFiles() {
+    QTemporaryDir dir;
+    auto write = [&](const QString& name, const QByteArray& bytes) {
+        QFile f(dir.path() + QLatin1Char('/') + name);
+        f.open(QIODevice::WriteOnly);
+        f.write(bytes);
+        return f.fileName();
+    };
+    QStringList labels;
+    QString error;
+    QVERIFY(qlipx::QueryPanel::readLabelFile(write(QStringLiteral("a.txt"), "# comment\ncat\n\n dog \ncat\nr\xc3\xa9sum\xc3\xa9\n"), &labels, &error));
+    QCOMPARE(labels, (QStringList{QStringLiteral("cat"), QStringLiteral("dog"), QString::fromUtf8("résumé")}));
+    QVERIFY(!qlipx::QueryPanel::readLabelFile(write(QStringLiteral("latin1.txt"), "caf\xe9\n"), &labels, &error));
+    QVERIFY(error.contains(QStringLiteral("not UTF-8")));
+    QVERIFY(!qlipx::QueryPanel::readLabelFile(write(QStringLiteral("empty.txt"), "# nothing\n"), &labels, &error));
+    QVERIFY(!qlipx::QueryPanel::readLabelFile(dir.path() + QStringLiteral("/missing.txt"), &labels, &error));
+    QByteArray many;
+    for (int i = 0; i < 10000; ++i) many += "label " + QByteArray::number(i) + "\n";
+    QVERIFY(qlipx::QueryPanel::readLabelFile(write(QStringLiteral("many.txt"), many), &labels, &error));
+    QCOMPARE(labels.size(), 10000);
+    // The shipped emoji label set loads.
+    QVERIFY(qlipx::QueryPanel::readLabelFile(QStringLiteral(QLIPX_SOURCE_DIR "/resources/labels/emoji-fluent.txt"), &labels, &error));
+    QCOMPARE(labels.size(), 1594);
 }
 
 void TestCanvasGl::screenshotWithPanels() {

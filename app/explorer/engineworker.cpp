@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QThread>
 
+#include <cmath>
 #include <exception>
 
 namespace qlipx {
@@ -47,6 +48,7 @@ EngineWorker::EngineWorker(const qlip::EngineOptions& options, QObject* parent) 
     qRegisterMetaType<qlipx::EncodeResult>();
     qRegisterMetaType<qlip::TokenGrid>();
     qRegisterMetaType<qlipx::SensitivityResult>();
+    qRegisterMetaType<qlipx::QueryResult>();
 }
 
 EngineWorker::~EngineWorker() = default;
@@ -84,6 +86,8 @@ void EngineWorker::openModel(const QString& folder) {
         return;
     }
     m_engine = std::move(engine);
+    m_textCache.clear(); // embeddings belong to the model
+    m_lastPixels.reset();
     qlip::ModelInfo info = m_engine->info();
     info.loadSeconds = elapsedMs(timer) / 1000;
     if (info.folder.empty()) info.folder = folder.toStdString();
@@ -133,6 +137,52 @@ void EngineWorker::computeSensitivity(quint64 job, const qlip::TokenGrid& tokens
     if (error) return Q_EMIT sensitivityFailed(job, *error);
     r.ms = elapsedMs(timer);
     Q_EMIT sensitivityFinished(r);
+}
+
+std::vector<float> EngineWorker::promptEmbedding(const QString& label, const QStringList& templates) {
+    std::vector<float> sum;
+    for (const QString& t : templates) {
+        const std::string text = QString(t).replace(QStringLiteral("{}"), label).toStdString();
+        auto it = m_textCache.find(text);
+        if (it == m_textCache.end()) it = m_textCache.emplace(text, m_engine->embedTexts({text}).front()).first;
+        if (sum.empty()) sum.assign(it->second.size(), 0.f);
+        for (size_t i = 0; i < sum.size(); ++i) sum[i] += it->second[i];
+    }
+    double norm = 0;
+    for (float v : sum) norm += double(v) * v;
+    norm = std::sqrt(std::max(norm, 1e-24));
+    for (float& v : sum) v = float(v / norm);
+    return sum;
+}
+
+void EngineWorker::runQuery(quint64 job, const QStringList& labels, const QStringList& templates, bool learnedScale) {
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (!m_engine) return Q_EMIT queryFailed(job, QStringLiteral("no model is loaded"));
+    if (!m_lastPixels) return Q_EMIT queryFailed(job, QStringLiteral("no image is encoded yet"));
+    if (!m_engine->hasTokenizer()) return Q_EMIT queryFailed(job, QStringLiteral("this model has no tokenizer (vocab.json + merges.txt): text queries are unavailable"));
+    QueryResult r;
+    r.job = job;
+    r.image = m_lastPath;
+    for (const QString& l : labels)
+        if (!l.trimmed().isEmpty() && !r.labels.contains(l.trimmed())) r.labels << l.trimmed();
+    if (r.labels.isEmpty()) return Q_EMIT queryFailed(job, QStringLiteral("no labels: type one per line"));
+    QStringList tpl;
+    for (const QString& t : templates) tpl << (t.contains(QStringLiteral("{}")) ? t : t + QStringLiteral(" {}"));
+    if (tpl.isEmpty()) tpl << QStringLiteral("{}");
+    QElapsedTimer timer;
+    timer.start();
+    if (auto error = guarded([&] {
+            const auto image = m_engine->embedImages({*m_lastPixels}).front();
+            std::vector<std::vector<float>> texts;
+            for (const QString& l : r.labels) texts.push_back(promptEmbedding(l, tpl));
+            const auto z = m_engine->zeroShot(image, texts, learnedScale ? qlip::ZeroShotScale::Learned : qlip::ZeroShotScale::Fixed100);
+            r.probabilities = z.probabilities;
+            r.cosines = z.cosine;
+            r.scale = z.scale;
+        }))
+        return Q_EMIT queryFailed(job, *error);
+    r.ms = elapsedMs(timer);
+    Q_EMIT queryFinished(r);
 }
 
 void EngineWorker::rtRunPendingDecode() {
@@ -187,6 +237,8 @@ EncodeResult EngineWorker::rtEncode(quint64 request, const QString& path) {
     const qlip::ImageRGB8 input = qlip::denormalize(pixels.chw.data(), pixels.height, pixels.width, m_engine->preprocessConfig());
     r.input = toQImage(input);
     r.loadMs = elapsedMs(timer);
+    m_lastPixels = pixels;
+    m_lastPath = path;
 
     timer.restart();
     r.tokens = std::move(m_engine->encode({pixels}).front());

@@ -18,6 +18,7 @@
 #include <QStringList>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -49,6 +50,16 @@ struct SensitivityResult {
     double ms = 0;
 };
 
+struct QueryResult {
+    quint64 job = 0;
+    QString image;             // the image the probabilities are for
+    QStringList labels;        // as given (duplicates removed)
+    std::vector<float> probabilities;
+    std::vector<float> cosines;
+    double scale = 100;
+    double ms = 0;
+};
+
 class EngineWorker : public QObject {
     Q_OBJECT
 public:
@@ -69,6 +80,10 @@ public Q_SLOTS:
     // Engine thread. Queues a decode of edited tokens; latest-wins (`serial` is the caller's number
     // for the token state, returned with the image so the caller can drop stale ones).
     void decodeTokens(quint64 serial, const qlip::TokenGrid& tokens);
+    // Engine thread. Zero-shot probabilities of `labels` for the last encoded image. Each label is
+    // embedded with every template ("{}" replaced by the label), normalised, averaged and
+    // re-normalised (CLIP's prompt ensemble). Text embeddings are cached per model.
+    void runQuery(quint64 job, const QStringList& labels, const QStringList& templates, bool learnedScale);
     // Engine thread. The bit-flip sensitivity of every token for each of `bits`; reports progress.
     void computeSensitivity(quint64 job, const qlip::TokenGrid& tokens, const std::vector<int>& bits);
 
@@ -86,6 +101,8 @@ Q_SIGNALS:
     void sensitivityProgress(quint64 job, double fraction);
     void sensitivityFinished(const qlipx::SensitivityResult& result);
     void sensitivityFailed(quint64 job, const QString& message); // "cancelled" when cancelled
+    void queryFinished(const qlipx::QueryResult& result);
+    void queryFailed(quint64 job, const QString& message);
 
 private:
     void rtRunPendingEncode();
@@ -95,6 +112,10 @@ private:
     std::unique_ptr<qlip::Engine> m_engine;
     std::atomic<bool> m_cancelLoad{false};
     std::atomic<bool> m_cancelSensitivity{false};
+    std::optional<qlip::PixelTensor> m_lastPixels; // the last encoded image, for queries
+    QString m_lastPath;
+    std::map<std::string, std::vector<float>> m_textCache; // prompt -> unit embedding, this model
+    std::vector<float> promptEmbedding(const QString& label, const QStringList& templates);
     quint64 m_encodeSerial = 0;
     struct Pending {
         quint64 request;
@@ -117,3 +138,4 @@ Q_DECLARE_METATYPE(qlip::ModelInfo)
 Q_DECLARE_METATYPE(qlipx::EncodeResult)
 Q_DECLARE_METATYPE(qlip::TokenGrid)
 Q_DECLARE_METATYPE(qlipx::SensitivityResult)
+Q_DECLARE_METATYPE(qlipx::QueryResult)

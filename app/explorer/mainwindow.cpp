@@ -4,6 +4,7 @@
 #include "canvasview.h"
 #include "inspectorpanel.h"
 #include "layerspanel.h"
+#include "querypanel.h"
 #include "recentfiles.h"
 #include "statusreadout.h"
 
@@ -48,6 +49,7 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
 
     createDocks();
     createEditing();
+    createQuery();
     createActions();
     createMenus();
     createToolBar();
@@ -94,6 +96,7 @@ void MainWindow::applyStartupView() {
     if (o.dock == QLatin1String("statistics")) m_docks.charts->raise();
     if (o.dock == QLatin1String("planes")) m_docks.planes->raise();
     if (o.dock == QLatin1String("edit")) m_docks.edit->raise();
+    if (o.dock == QLatin1String("query")) m_docks.query->raise();
 }
 
 void MainWindow::connectEngine() {
@@ -277,7 +280,8 @@ QPixmap MainWindow::windowShot() {
 void MainWindow::finishScreenshot() {
     // Wait (a little) for the decode of the newest edit, so the picture shows the current tokens.
     static int waits = 0;
-    if (m_shownSerial != m_decodeSerial && ++waits < 100) {
+    const bool queryPending = m_queryJob > (m_lastQuery ? m_lastQuery->job : 0) && m_query->resultText().isEmpty();
+    if ((m_shownSerial != m_decodeSerial || queryPending) && ++waits < 100) {
         QTimer::singleShot(100, this, &MainWindow::finishScreenshot);
         return;
     }

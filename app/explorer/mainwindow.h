@@ -29,6 +29,7 @@ class EditSession;
 class CanvasView;
 class InspectorPanel;
 class LayersPanel;
+class QueryPanel;
 class RecentFiles;
 class StatsCharts;
 class StatusReadout;
@@ -49,6 +50,8 @@ public:
     bool isLoadingModel() const { return m_loadingModel; }
     EditSession* edits() const { return m_edits; }
     EditPanel* editPanel() const { return m_editPanel; }
+    QueryPanel* queryPanel() const { return m_query; }
+    const std::optional<QueryResult>& lastQuery() const { return m_lastQuery; }
     // The tokens on screen: the encoded ones with the edits applied.
     const qlip::TokenGrid& tokens() const;
     // The reconstruction of the current tokens (the encode's until an edit is decoded).
@@ -99,6 +102,7 @@ Q_SIGNALS:
     void modelChanged(const qlip::ModelInfo& model);
     void imageShown(const QString& path); // an encode result is on the canvas
     void failed(const QString& message);  // a model or image could not be opened
+    void queryAnswered();                 // lastQuery() has new probabilities
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -117,6 +121,7 @@ private:
     void updateHud();
     void onTokenHovered(int row, int col);
     void createEditing();
+    void createQuery();
     void onTokensChanged();
     void onSensitivityFinished(const SensitivityResult& result);
     void onDecodeFinished(quint64 serial, const QImage& image, double decodeMs);
@@ -170,6 +175,9 @@ private:
     bool m_loadingModel = false;
     EditSession* m_edits = nullptr;
     EditPanel* m_editPanel = nullptr;
+    QueryPanel* m_query = nullptr;
+    quint64 m_queryJob = 0;
+    std::optional<QueryResult> m_lastQuery;
     std::vector<int> m_selection;
     qlip::TokenGrid m_clipboard;
     QImage m_editedRecon;
@@ -193,6 +201,7 @@ private:
         QDockWidget* inspector = nullptr;
         QDockWidget* charts = nullptr;
         QDockWidget* edit = nullptr;
+        QDockWidget* query = nullptr;
     } m_docks;
 
     std::optional<qlip::ModelInfo> m_model;

@@ -142,7 +142,7 @@ void MainWindow::createMenus() {
     view->addAction(a.grid);
     view->addAction(a.hud);
     view->addSeparator();
-    for (QDockWidget* d : {m_docks.layers, m_docks.planes, m_docks.inspector, m_docks.charts, m_docks.edit})
+    for (QDockWidget* d : {m_docks.layers, m_docks.planes, m_docks.inspector, m_docks.charts, m_docks.edit, m_docks.query})
         view->addAction(d->toggleViewAction());
     view->addSeparator();
     view->addActions({a.zoomIn, a.zoomOut, a.fit, a.actualSize});
