@@ -23,6 +23,7 @@
 #include <QMimeData>
 #include <QProcess>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QTemporaryDir>
 #include <QSurfaceFormat>
 #include <QtTest>
@@ -140,6 +141,11 @@ QPoint TestCanvasGl::cellCentre(int row, int col) const {
     const QPointF p = v.imageToScreen(QPointF((col + 0.5) * cell, (row + 0.5) * cell));
     const double dpr = m_window->canvas()->devicePixelRatioF();
     return QPoint(int(p.x() * dpr), int(p.y() * dpr));
+}
+
+static void saveShot(qlipx::MainWindow& window, const QString& name) {
+    const QString dir = qEnvironmentVariable("QLIPX_SCREENSHOT_DIR");
+    if (!dir.isEmpty()) QVERIFY(window.windowShot().save(dir + QLatin1Char('/') + name, "PNG"));
 }
 
 void TestCanvasGl::saveScreenshot(const QString& name) const {
@@ -817,6 +823,23 @@ void TestCanvasGl::zeroShotQuery() {
     }
     const auto ze = e->zeroShot(image, texts);
     for (size_t i = 0; i < ze.probabilities.size(); ++i) QVERIFY(std::abs(ze.probabilities[i] - ens.probabilities[i]) < 1e-5);
+
+    // Where does "red apple" match? The map lands on the canvas as token colours, hotter on the
+    // apple than on the white corners.
+    QSignalSpy mapped(&window, &qlipx::MainWindow::tokenMapShown);
+    QCOMPARE(panel->mapLabel(), QStringLiteral("red apple")); // the best label is offered first
+    Q_EMIT panel->mapRequested(QStringLiteral("red apple"), panel->templates());
+    QVERIFY(mapped.wait(kTimeoutMs));
+    const auto& map = window.tokenMap();
+    QCOMPARE(map.size(), size_t(64));
+    double centre = 0, corners = 0;
+    for (int row = 2; row < 6; ++row)
+        for (int col = 2; col < 6; ++col) centre += map[size_t(row * 8 + col)] / 16.0;
+    for (int n : {0, 7, 56, 63}) corners += map[size_t(n)] / 4.0;
+    qInfo("red apple map: centre %.3f, corners %.3f", centre, corners);
+    QVERIFY(centre > corners);
+    QCOMPARE(window.canvas()->coloring().mode, qlipx::TokenColoring::Custom);
+    saveShot(window, QStringLiteral("explorer-query.png"));
 
     // No labels: a message, no query.
     panel->setLabels({});

@@ -26,6 +26,10 @@ void EngineThread::requestDecode(quint64 serial, const qlip::TokenGrid& tokens) 
     QMetaObject::invokeMethod(m_worker, [w = m_worker, serial, tokens] { w->decodeTokens(serial, tokens); }, Qt::QueuedConnection);
 }
 
+void EngineThread::requestTokenMap(quint64 job, const QString& label, const QStringList& templates) {
+    QMetaObject::invokeMethod(m_worker, [=, w = m_worker] { w->runTokenMap(job, label, templates); }, Qt::QueuedConnection);
+}
+
 void EngineThread::requestQuery(quint64 job, const QStringList& labels, const QStringList& templates, bool learnedScale) {
     QMetaObject::invokeMethod(m_worker, [=, w = m_worker] { w->runQuery(job, labels, templates, learnedScale); }, Qt::QueuedConnection);
 }

@@ -3,6 +3,7 @@
 #include "qlip/error.h"
 #include "qlip/eval.h"
 #include "qlip/image.h"
+#include "qlip/query.h"
 
 #include <QElapsedTimer>
 #include <QThread>
@@ -183,6 +184,15 @@ void EngineWorker::runQuery(quint64 job, const QStringList& labels, const QStrin
         return Q_EMIT queryFailed(job, *error);
     r.ms = elapsedMs(timer);
     Q_EMIT queryFinished(r);
+}
+
+void EngineWorker::runTokenMap(quint64 job, const QString& label, const QStringList& templates) {
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (!m_engine || !m_lastPixels || !m_engine->hasTokenizer()) return Q_EMIT queryFailed(job, QStringLiteral("no image or no tokenizer"));
+    std::vector<float> map;
+    if (auto error = guarded([&] { map = qlip::tokenTextMap(*m_engine, *m_lastPixels, promptEmbedding(label, templates)); }))
+        return Q_EMIT queryFailed(job, *error);
+    Q_EMIT tokenMapFinished(job, label, map);
 }
 
 void EngineWorker::rtRunPendingDecode() {

@@ -84,6 +84,9 @@ public Q_SLOTS:
     // embedded with every template ("{}" replaced by the label), normalised, averaged and
     // re-normalised (CLIP's prompt ensemble). Text embeddings are cached per model.
     void runQuery(quint64 job, const QStringList& labels, const QStringList& templates, bool learnedScale);
+    // Engine thread. Where in the last encoded image `label` matches: the per-token text map
+    // (qlip::tokenTextMap, value path) of the label's prompt-ensemble embedding.
+    void runTokenMap(quint64 job, const QString& label, const QStringList& templates);
     // Engine thread. The bit-flip sensitivity of every token for each of `bits`; reports progress.
     void computeSensitivity(quint64 job, const qlip::TokenGrid& tokens, const std::vector<int>& bits);
 
@@ -103,6 +106,7 @@ Q_SIGNALS:
     void sensitivityFailed(quint64 job, const QString& message); // "cancelled" when cancelled
     void queryFinished(const qlipx::QueryResult& result);
     void queryFailed(quint64 job, const QString& message);
+    void tokenMapFinished(quint64 job, const QString& label, const std::vector<float>& map);
 
 private:
     void rtRunPendingEncode();

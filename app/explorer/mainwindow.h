@@ -52,6 +52,7 @@ public:
     EditPanel* editPanel() const { return m_editPanel; }
     QueryPanel* queryPanel() const { return m_query; }
     const std::optional<QueryResult>& lastQuery() const { return m_lastQuery; }
+    const std::vector<float>& tokenMap() const { return m_tokenMap; } // the last text map, per token
     // The tokens on screen: the encoded ones with the edits applied.
     const qlip::TokenGrid& tokens() const;
     // The reconstruction of the current tokens (the encode's until an edit is decoded).
@@ -103,6 +104,7 @@ Q_SIGNALS:
     void imageShown(const QString& path); // an encode result is on the canvas
     void failed(const QString& message);  // a model or image could not be opened
     void queryAnswered();                 // lastQuery() has new probabilities
+    void tokenMapShown();                 // tokenMap() is on the canvas
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -122,6 +124,7 @@ private:
     void onTokenHovered(int row, int col);
     void createEditing();
     void createQuery();
+    void showTokenMap(const QString& label, const std::vector<float>& map);
     void onTokensChanged();
     void onSensitivityFinished(const SensitivityResult& result);
     void onDecodeFinished(quint64 serial, const QImage& image, double decodeMs);
@@ -178,6 +181,7 @@ private:
     QueryPanel* m_query = nullptr;
     quint64 m_queryJob = 0;
     std::optional<QueryResult> m_lastQuery;
+    std::vector<float> m_tokenMap;
     std::vector<int> m_selection;
     qlip::TokenGrid m_clipboard;
     QImage m_editedRecon;

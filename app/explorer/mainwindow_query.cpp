@@ -4,7 +4,12 @@
 
 #include "querypanel.h"
 
+#include "canvasview.h"
+#include "tokencolor.h"
+
 #include <QDockWidget>
+
+#include <algorithm>
 #include <QScrollArea>
 
 namespace qlipx {
@@ -32,6 +37,13 @@ void MainWindow::createQuery() {
         m_query->setResult(r);
         Q_EMIT queryAnswered();
     });
+    connect(m_query, &QueryPanel::mapRequested, this, [this](const QString& label, const QStringList& templates) {
+        m_engine->requestTokenMap(++m_queryJob, label, templates);
+    });
+    connect(m_engine->worker(), &EngineWorker::tokenMapFinished, this,
+            [this](quint64 job, const QString& label, const std::vector<float>& map) {
+                if (job == m_queryJob) showTokenMap(label, map);
+            });
     connect(m_engine->worker(), &EngineWorker::queryFailed, this, [this](quint64 job, const QString& message) {
         if (job == m_queryJob) m_query->setMessage(message);
     });
@@ -39,6 +51,22 @@ void MainWindow::createQuery() {
     connect(this, &MainWindow::imageShown, this, [this] {
         if (!m_docks.query->visibleRegion().isEmpty()) m_query->run();
     });
+}
+
+void MainWindow::showTokenMap(const QString& label, const std::vector<float>& map) {
+    if (map.size() != size_t(tokens().count())) return;
+    m_tokenMap = map;
+    // Colours from the map's own range: the best-matching token is the top of the colour map.
+    const auto [lo, hi] = std::minmax_element(map.begin(), map.end());
+    const float span = std::max(*hi - *lo, 1e-6f);
+    std::vector<QRgb> colors(map.size());
+    for (size_t n = 0; n < map.size(); ++n) colors[n] = heatColor((map[n] - *lo) / span).rgb();
+    m_canvas->setCustomTokenColors(colors);
+    m_canvas->setColoring({TokenColoring::Custom, 0, 7});
+    m_canvas->setGridVisible(true);
+    if (m_canvas->gridOpacity() < 0.6) m_canvas->setGridOpacity(0.7);
+    m_query->setMessage(tr("Where \"%1\" matches: cosine %2 (cold) to %3 (hot)").arg(label).arg(double(*lo), 0, 'f', 3).arg(double(*hi), 0, 'f', 3));
+    Q_EMIT tokenMapShown();
 }
 
 } // namespace qlipx

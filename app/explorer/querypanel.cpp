@@ -113,6 +113,20 @@ QueryPanel::QueryPanel(QWidget* parent) : QWidget(parent) {
     m_message = new QLabel;
     m_message->setWordWrap(true);
     layout->addWidget(m_message);
+    // Where does a label match? The per-token text map as a heat layer on the canvas.
+    auto* mapRow = new QHBoxLayout;
+    m_mapLabel = new QComboBox;
+    m_mapLabel->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_mapLabel->setMinimumContentsLength(12);
+    auto* where = new QPushButton(tr("Where?"));
+    where->setToolTip(tr("Colour each token by how well it matches the label (cosine of its projected value-path state "
+                         "with the label's text embedding, MaskCLIP-style); hottest = best match"));
+    mapRow->addWidget(m_mapLabel, 1);
+    mapRow->addWidget(where);
+    layout->addLayout(mapRow);
+    connect(where, &QPushButton::clicked, this, [this] {
+        if (!m_mapLabel->currentText().isEmpty()) Q_EMIT mapRequested(m_mapLabel->currentText(), templates());
+    });
 
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(400); // typing re-runs the query once the user pauses
@@ -144,6 +158,7 @@ void QueryPanel::setTemplateIndex(int index) { m_template->setCurrentIndex(index
 void QueryPanel::setMessage(const QString& text) { m_message->setText(text); }
 QString QueryPanel::resultText() const { return m_list->toPlainText(); }
 QString QueryPanel::message() const { return m_message->text(); }
+QString QueryPanel::mapLabel() const { return m_mapLabel->currentText(); }
 
 QStringList QueryPanel::chartLabels() const {
     auto* axis = qobject_cast<QBarCategoryAxis*>(m_chart->chart()->axes(Qt::Vertical).value(0));
@@ -229,6 +244,10 @@ void QueryPanel::setResult(const QueryResult& r) {
         lines << tr("… and %1 more").arg(more);
     }
     m_list->setPlainText(lines.join(QLatin1Char('\n')));
+    const QString keep = m_mapLabel->currentText();
+    m_mapLabel->clear();
+    for (size_t i : order) m_mapLabel->addItem(r.labels[int(i)]);
+    if (const int k = m_mapLabel->findText(keep); k >= 0) m_mapLabel->setCurrentIndex(k);
     setMessage(tr("%1 labels, scale %2, %3 ms").arg(r.labels.size()).arg(r.scale, 0, 'f', 1).arg(r.ms, 0, 'f', 0));
 }
 

@@ -34,12 +34,15 @@ public:
     QString resultText() const;     // the sorted list shown under the chart
     QString message() const;
     QStringList chartLabels() const; // bar categories, best first
+    QString mapLabel() const;        // the label the "Where?" map is for
 
 public Q_SLOTS:
     void run();
 
 Q_SIGNALS:
     void queryRequested(const QStringList& labels, const QStringList& templates, bool learnedScale);
+    // Show where `label` matches in the image (a heat map on the canvas).
+    void mapRequested(const QString& label, const QStringList& templates);
 
 private:
     void loadLabels();
@@ -51,6 +54,7 @@ private:
     QHorizontalBarSeries* m_series = nullptr;
     QPlainTextEdit* m_list = nullptr;
     QLabel* m_message = nullptr;
+    QComboBox* m_mapLabel = nullptr;
     QTimer m_debounce;
 };
 
