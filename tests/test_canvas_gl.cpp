@@ -11,6 +11,7 @@
 #include "layerspanel.h"
 #include "mainwindow.h"
 #include "querypanel.h"
+#include "searchpanel.h"
 #include "statscharts.h"
 #include "statusreadout.h"
 #include "tokencolor.h"
@@ -90,6 +91,7 @@ private Q_SLOTS:
     void sensitivityMap();
     void zeroShotQuery();
     void labelFiles();
+    void folderSearch();
     void screenshotWithPanels();
     void sessionIsRestored(); // last: it replaces the window
 
@@ -873,6 +875,63 @@ void TestCanvasGl::labelFiles() {
     // The shipped emoji label set loads.
     QVERIFY(qlipx::QueryPanel::readLabelFile(QStringLiteral(QLIPX_SOURCE_DIR "/resources/labels/emoji-fluent.txt"), &labels, &error));
     QCOMPARE(labels.size(), 1594);
+}
+
+void TestCanvasGl::folderSearch() {
+    const QString model = QStringLiteral(QLIPX_SOURCE_DIR "/resources/models/qlip-emoji-64");
+    const QString apple = QStringLiteral(QLIPX_SOURCE_DIR "/resources/samples/red-apple.png");
+    QTemporaryDir dir;
+    QDir().mkpath(dir.path() + QStringLiteral("/sub"));
+    for (const QFileInfo& f : QDir(QStringLiteral(QLIPX_TEST_DATA "/emoji-heldout")).entryInfoList({QStringLiteral("fluent_*.png")}))
+        QVERIFY(QFile::copy(f.absoluteFilePath(), dir.path() + QStringLiteral("/sub/") + f.fileName()));
+    QVERIFY(QFile::copy(apple, dir.path() + QStringLiteral("/apple-copy.png")));
+    QFile broken(dir.path() + QStringLiteral("/broken.png"));
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write("not a png");
+    broken.close();
+
+    qlipx::StartupOptions o;
+    o.model = model;
+    o.image = apple;
+    o.engine.device = qlip::Device::CPU;
+    o.engine.threads = 1;
+    o.restoreSession = false;
+    qlipx::MainWindow window(o);
+    QSignalSpy shown(&window, &qlipx::MainWindow::imageShown);
+    window.show();
+    QVERIFY(shown.wait(kTimeoutMs) || !shown.isEmpty());
+    QSignalSpy answered(&window, &qlipx::MainWindow::searchAnswered);
+
+    // Like the image on the canvas: its copy comes first, at cosine 1.
+    window.searchFolder(dir.path(), QString());
+    QVERIFY(answered.wait(kTimeoutMs));
+    const qlipx::SearchResult like = *window.lastSearch();
+    QCOMPARE(like.encoded, 13);                 // 12 emoji + the copy; the broken file is skipped
+    QCOMPARE(like.skipped.size(), 1);
+    QVERIFY(like.skipped.front().contains(QStringLiteral("broken.png")));
+    QVERIFY(!like.hits.empty());
+    QCOMPARE(QFileInfo(like.hits.front().path).fileName(), QStringLiteral("apple-copy.png"));
+    QVERIFY(like.hits.front().score > 0.999f);
+    QCOMPARE(window.searchPanel()->resultPaths().value(0), like.hits.front().path);
+
+    // By text: nothing is encoded again, and the apple ranks first for "red apple".
+    window.searchFolder(dir.path(), QStringLiteral("red apple"));
+    QVERIFY(answered.wait(kTimeoutMs));
+    const qlipx::SearchResult text = *window.lastSearch();
+    QCOMPARE(text.encoded, 0);
+    QCOMPARE(text.reused, 13);
+    QCOMPARE(QFileInfo(text.hits.front().path).fileName(), QStringLiteral("apple-copy.png"));
+    for (size_t i = 1; i < text.hits.size(); ++i) QVERIFY(text.hits[i - 1].score >= text.hits[i].score);
+
+    // A result opens in the explorer.
+    Q_EMIT window.searchPanel()->openRequested(text.hits[1].path);
+    QVERIFY(shown.wait(kTimeoutMs));
+    QCOMPARE(window.imagePath(), text.hits[1].path);
+    if (const QString shots = qEnvironmentVariable("QLIPX_SCREENSHOT_DIR"); !shots.isEmpty()) {
+        window.findChild<QDockWidget*>(QStringLiteral("searchDock"))->raise();
+        QTest::qWait(100);
+        window.windowShot().save(shots + QStringLiteral("/explorer-search.png"));
+    }
 }
 
 void TestCanvasGl::screenshotWithPanels() {

@@ -26,6 +26,14 @@ void EngineThread::requestDecode(quint64 serial, const qlip::TokenGrid& tokens) 
     QMetaObject::invokeMethod(m_worker, [w = m_worker, serial, tokens] { w->decodeTokens(serial, tokens); }, Qt::QueuedConnection);
 }
 
+void EngineThread::requestSearch(quint64 job, const QString& folder, const QString& text, const QStringList& templates, int top) {
+    QMetaObject::invokeMethod(m_worker, [=, w = m_worker] { w->searchFolder(job, folder, text, templates, top); }, Qt::QueuedConnection);
+}
+
+void EngineThread::requestFolderStats(quint64 job, const QString& folder, const QString& csvPath) {
+    QMetaObject::invokeMethod(m_worker, [=, w = m_worker] { w->writeFolderStats(job, folder, csvPath); }, Qt::QueuedConnection);
+}
+
 void EngineThread::requestTokenMap(quint64 job, const QString& label, const QStringList& templates) {
     QMetaObject::invokeMethod(m_worker, [=, w = m_worker] { w->runTokenMap(job, label, templates); }, Qt::QueuedConnection);
 }

@@ -5,6 +5,8 @@
 #include "qlip/image.h"
 #include "qlip/query.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QElapsedTimer>
 #include <QThread>
 
@@ -50,6 +52,7 @@ EngineWorker::EngineWorker(const qlip::EngineOptions& options, QObject* parent) 
     qRegisterMetaType<qlip::TokenGrid>();
     qRegisterMetaType<qlipx::SensitivityResult>();
     qRegisterMetaType<qlipx::QueryResult>();
+    qRegisterMetaType<qlipx::SearchResult>();
 }
 
 EngineWorker::~EngineWorker() = default;
@@ -88,6 +91,7 @@ void EngineWorker::openModel(const QString& folder) {
     }
     m_engine = std::move(engine);
     m_textCache.clear(); // embeddings belong to the model
+    m_indexes.clear();
     m_lastPixels.reset();
     qlip::ModelInfo info = m_engine->info();
     info.loadSeconds = elapsedMs(timer) / 1000;
@@ -193,6 +197,74 @@ void EngineWorker::runTokenMap(quint64 job, const QString& label, const QStringL
     if (auto error = guarded([&] { map = qlip::tokenTextMap(*m_engine, *m_lastPixels, promptEmbedding(label, templates)); }))
         return Q_EMIT queryFailed(job, *error);
     Q_EMIT tokenMapFinished(job, label, map);
+}
+
+qlip::FolderIndex& EngineWorker::indexFor(quint64 job, const QString& folder, qlip::IndexUpdate* update) {
+    auto& slot = m_indexes[folder.toStdString()];
+    if (!slot) slot = std::make_unique<qlip::FolderIndex>(folder.toStdString());
+    m_cancelSearch = false;
+    *update = slot->update(*m_engine, [&](const qlip::IndexProgress& p) {
+        Q_EMIT searchProgress(job, p.done, p.total, QString::fromStdString(p.path));
+        return !m_cancelSearch.load();
+    });
+    return *slot;
+}
+
+void EngineWorker::searchFolder(quint64 job, const QString& folder, const QString& text, const QStringList& templates, int top) {
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (!m_engine) return Q_EMIT searchFailed(job, QStringLiteral("no model is loaded"));
+    if (!text.isEmpty() && !m_engine->hasTokenizer()) return Q_EMIT searchFailed(job, QStringLiteral("this model has no tokenizer: search by image instead"));
+    if (text.isEmpty() && !m_lastPixels) return Q_EMIT searchFailed(job, QStringLiteral("no image is encoded yet"));
+    SearchResult r;
+    r.job = job;
+    r.folder = folder;
+    r.query = text.isEmpty() ? QStringLiteral("like %1").arg(QFileInfo(m_lastPath).fileName()) : text;
+    QElapsedTimer timer;
+    timer.start();
+    bool cancelled = false;
+    auto error = guarded([&] {
+        try {
+            qlip::IndexUpdate u;
+            qlip::FolderIndex& index = indexFor(job, folder, &u);
+            r.encoded = u.encoded, r.reused = u.reused, r.removed = u.removed;
+            for (const auto& [path, why] : u.skipped) r.skipped << QString::fromStdString(path + ": " + why);
+            for (const auto& m : u.messages) r.messages << QString::fromStdString(m);
+            const std::vector<float> query = text.isEmpty() ? m_engine->embedImages({*m_lastPixels}).front() : promptEmbedding(text, templates);
+            for (const auto& hit : index.search(query, top)) {
+                SearchResult::Hit h;
+                h.path = QDir(folder).absoluteFilePath(QString::fromStdString(hit.path));
+                h.score = hit.score;
+                h.thumbnail = QImage(h.path).scaled(96, 96, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+                r.hits.push_back(std::move(h));
+            }
+            const qlip::IndexStats s = index.stats(5);
+            r.stats = QStringLiteral("%1 images, %2 tokens, %3 distinct; bit entropy sum %4 of %5")
+                          .arg(s.images).arg(s.tokens).arg(s.distinct).arg(s.entropySum, 0, 'f', 2).arg(index.bits());
+        } catch (const qlip::Cancelled&) {
+            cancelled = true;
+        }
+    });
+    if (cancelled) return Q_EMIT searchFailed(job, QStringLiteral("cancelled"));
+    if (error) return Q_EMIT searchFailed(job, *error);
+    r.ms = elapsedMs(timer);
+    Q_EMIT searchFinished(r);
+}
+
+void EngineWorker::writeFolderStats(quint64 job, const QString& folder, const QString& csvPath) {
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (!m_engine) return Q_EMIT searchFailed(job, QStringLiteral("no model is loaded"));
+    bool cancelled = false;
+    auto error = guarded([&] {
+        try {
+            qlip::IndexUpdate u;
+            indexFor(job, folder, &u).writeStatsCsv(csvPath.toStdString(), 50);
+        } catch (const qlip::Cancelled&) {
+            cancelled = true;
+        }
+    });
+    if (cancelled) return Q_EMIT searchFailed(job, QStringLiteral("cancelled"));
+    if (error) return Q_EMIT searchFailed(job, *error);
+    Q_EMIT folderStatsWritten(job, csvPath);
 }
 
 void EngineWorker::rtRunPendingDecode() {

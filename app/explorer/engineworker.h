@@ -9,6 +9,7 @@
 // fails to load leaves the previous one in place. Every failure becomes a *Failed signal; nothing
 // thrown by the engine escapes.
 #include "qlip/engine.h"
+#include "qlip/folderindex.h"
 #include "qlip/tokens.h"
 
 #include <QImage>
@@ -60,6 +61,23 @@ struct QueryResult {
     double ms = 0;
 };
 
+struct SearchResult {
+    quint64 job = 0;
+    QString folder;
+    QString query;                 // the text, or "like <image>"
+    struct Hit {
+        QString path;              // absolute
+        float score = 0;
+        QImage thumbnail;          // at most 96 px
+    };
+    std::vector<Hit> hits;         // best first
+    int encoded = 0, reused = 0, removed = 0;
+    QStringList skipped;           // "path: reason"
+    QStringList messages;          // why the index was rebuilt, if it was
+    QString stats;                 // a summary of the folder's token statistics
+    double ms = 0;
+};
+
 class EngineWorker : public QObject {
     Q_OBJECT
 public:
@@ -87,6 +105,14 @@ public Q_SLOTS:
     // Engine thread. Where in the last encoded image `label` matches: the per-token text map
     // (qlip::tokenTextMap, value path) of the label's prompt-ensemble embedding.
     void runTokenMap(quint64 job, const QString& label, const QStringList& templates);
+    // Engine thread. Brings the folder's index up to date (only new or changed images are encoded;
+    // cancellable with cancelSearch()) and ranks its images by `text` (prompt ensemble over
+    // `templates`), or by similarity to the last encoded image when `text` is empty.
+    void searchFolder(quint64 job, const QString& folder, const QString& text, const QStringList& templates, int top);
+    // Engine thread. The folder's token statistics as CSV (indexes the folder first).
+    void writeFolderStats(quint64 job, const QString& folder, const QString& csvPath);
+    // Any thread: stops the indexing in progress at its next image.
+    void cancelSearch() { m_cancelSearch = true; }
     // Engine thread. The bit-flip sensitivity of every token for each of `bits`; reports progress.
     void computeSensitivity(quint64 job, const qlip::TokenGrid& tokens, const std::vector<int>& bits);
 
@@ -107,6 +133,10 @@ Q_SIGNALS:
     void queryFinished(const qlipx::QueryResult& result);
     void queryFailed(quint64 job, const QString& message);
     void tokenMapFinished(quint64 job, const QString& label, const std::vector<float>& map);
+    void searchProgress(quint64 job, int done, int total, const QString& path);
+    void searchFinished(const qlipx::SearchResult& result);
+    void searchFailed(quint64 job, const QString& message); // "cancelled" when cancelled
+    void folderStatsWritten(quint64 job, const QString& csvPath);
 
 private:
     void rtRunPendingEncode();
@@ -116,6 +146,9 @@ private:
     std::unique_ptr<qlip::Engine> m_engine;
     std::atomic<bool> m_cancelLoad{false};
     std::atomic<bool> m_cancelSensitivity{false};
+    std::atomic<bool> m_cancelSearch{false};
+    std::map<std::string, std::unique_ptr<qlip::FolderIndex>> m_indexes; // per folder, this model
+    qlip::FolderIndex& indexFor(quint64 job, const QString& folder, qlip::IndexUpdate* update);
     std::optional<qlip::PixelTensor> m_lastPixels; // the last encoded image, for queries
     QString m_lastPath;
     std::map<std::string, std::vector<float>> m_textCache; // prompt -> unit embedding, this model
@@ -143,3 +176,4 @@ Q_DECLARE_METATYPE(qlipx::EncodeResult)
 Q_DECLARE_METATYPE(qlip::TokenGrid)
 Q_DECLARE_METATYPE(qlipx::SensitivityResult)
 Q_DECLARE_METATYPE(qlipx::QueryResult)
+Q_DECLARE_METATYPE(qlipx::SearchResult)

@@ -50,6 +50,7 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     createDocks();
     createEditing();
     createQuery();
+    createSearch();
     createActions();
     createMenus();
     createToolBar();
@@ -97,6 +98,7 @@ void MainWindow::applyStartupView() {
     if (o.dock == QLatin1String("planes")) m_docks.planes->raise();
     if (o.dock == QLatin1String("edit")) m_docks.edit->raise();
     if (o.dock == QLatin1String("query")) m_docks.query->raise();
+    if (o.dock == QLatin1String("search")) m_docks.search->raise();
 }
 
 void MainWindow::connectEngine() {

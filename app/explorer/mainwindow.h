@@ -30,6 +30,7 @@ class CanvasView;
 class InspectorPanel;
 class LayersPanel;
 class QueryPanel;
+class SearchPanel;
 class RecentFiles;
 class StatsCharts;
 class StatusReadout;
@@ -53,6 +54,10 @@ public:
     QueryPanel* queryPanel() const { return m_query; }
     const std::optional<QueryResult>& lastQuery() const { return m_lastQuery; }
     const std::vector<float>& tokenMap() const { return m_tokenMap; } // the last text map, per token
+    SearchPanel* searchPanel() const { return m_search; }
+    const std::optional<SearchResult>& lastSearch() const { return m_lastSearch; }
+    // Indexes `folder` (incrementally) and ranks its images by `text`, or like the current image.
+    void searchFolder(const QString& folder, const QString& text);
     // The tokens on screen: the encoded ones with the edits applied.
     const qlip::TokenGrid& tokens() const;
     // The reconstruction of the current tokens (the encode's until an edit is decoded).
@@ -105,6 +110,7 @@ Q_SIGNALS:
     void failed(const QString& message);  // a model or image could not be opened
     void queryAnswered();                 // lastQuery() has new probabilities
     void tokenMapShown();                 // tokenMap() is on the canvas
+    void searchAnswered();                // a folder search finished, failed or was cancelled
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -124,6 +130,7 @@ private:
     void onTokenHovered(int row, int col);
     void createEditing();
     void createQuery();
+    void createSearch();
     void showTokenMap(const QString& label, const std::vector<float>& map);
     void onTokensChanged();
     void onSensitivityFinished(const SensitivityResult& result);
@@ -182,6 +189,9 @@ private:
     quint64 m_queryJob = 0;
     std::optional<QueryResult> m_lastQuery;
     std::vector<float> m_tokenMap;
+    SearchPanel* m_search = nullptr;
+    quint64 m_searchJob = 0;
+    std::optional<SearchResult> m_lastSearch;
     std::vector<int> m_selection;
     qlip::TokenGrid m_clipboard;
     QImage m_editedRecon;
@@ -206,6 +216,7 @@ private:
         QDockWidget* charts = nullptr;
         QDockWidget* edit = nullptr;
         QDockWidget* query = nullptr;
+        QDockWidget* search = nullptr;
     } m_docks;
 
     std::optional<qlip::ModelInfo> m_model;

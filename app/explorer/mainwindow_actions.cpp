@@ -142,7 +142,8 @@ void MainWindow::createMenus() {
     view->addAction(a.grid);
     view->addAction(a.hud);
     view->addSeparator();
-    for (QDockWidget* d : {m_docks.layers, m_docks.planes, m_docks.inspector, m_docks.charts, m_docks.edit, m_docks.query})
+    for (QDockWidget* d : {m_docks.layers, m_docks.planes, m_docks.inspector, m_docks.charts, m_docks.edit, m_docks.query,
+                           m_docks.search})
         view->addAction(d->toggleViewAction());
     view->addSeparator();
     view->addActions({a.zoomIn, a.zoomOut, a.fit, a.actualSize});

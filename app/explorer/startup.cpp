@@ -102,7 +102,7 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
     o.compare = oneOf(compare, {QStringLiteral("split"), QStringLiteral("flicker")});
     o.coloring = oneOf(coloring, {QStringLiteral("hash"), QStringLiteral("pca"), QStringLiteral("bits")});
     o.dock = oneOf(dock, {QStringLiteral("planes"), QStringLiteral("statistics"), QStringLiteral("edit"),
-                            QStringLiteral("query")});
+                            QStringLiteral("query"), QStringLiteral("search")});
     o.hud = parser.isSet(hud);
     o.session = parser.value(session);
     o.restoreRecovery = parser.isSet(recover);

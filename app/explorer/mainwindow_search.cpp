@@ -1,0 +1,66 @@
+// MainWindow's folder search: the Search dock and its jobs on the engine thread.
+#include "mainwindow.h"
+
+#include "querypanel.h"
+#include "searchpanel.h"
+
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QStatusBar>
+
+namespace qlipx {
+
+void MainWindow::createSearch() {
+    m_search = new SearchPanel(this);
+    m_docks.search = new QDockWidget(tr("Search"), this);
+    m_docks.search->setObjectName(QStringLiteral("searchDock"));
+    m_docks.search->setWidget(m_search);
+    addDockWidget(Qt::BottomDockWidgetArea, m_docks.search);
+    tabifyDockWidget(m_docks.charts, m_docks.search);
+    m_docks.planes->raise();
+
+    connect(m_search, &SearchPanel::searchRequested, this, &MainWindow::searchFolder);
+    connect(m_search, &SearchPanel::cancelRequested, this, [this] { m_engine->worker()->cancelSearch(); });
+    connect(m_search, &SearchPanel::openRequested, this, &MainWindow::openImage);
+    connect(m_search, &SearchPanel::statsRequested, this, [this](const QString& folder) {
+        const QString csv = QFileDialog::getSaveFileName(this, tr("Save Token Statistics"), folder + QStringLiteral("/token-stats.csv"),
+                                                         tr("CSV (*.csv)"));
+        if (csv.isEmpty()) return;
+        m_search->setBusy(true);
+        m_engine->requestFolderStats(++m_searchJob, folder, csv);
+    });
+    EngineWorker* w = m_engine->worker();
+    connect(w, &EngineWorker::searchProgress, this, [this](quint64 job, int done, int total, const QString& path) {
+        if (job == m_searchJob) m_search->setProgress(done, total, path);
+    });
+    connect(w, &EngineWorker::searchFinished, this, [this](const SearchResult& r) {
+        if (r.job != m_searchJob) return;
+        m_search->setBusy(false);
+        m_search->setResult(r);
+        m_lastSearch = r;
+        Q_EMIT searchAnswered();
+    });
+    connect(w, &EngineWorker::searchFailed, this, [this](quint64 job, const QString& message) {
+        if (job != m_searchJob) return;
+        m_search->setBusy(false);
+        m_search->setMessage(message == QLatin1String("cancelled") ? tr("Indexing cancelled; what was indexed is kept for next time") : message);
+        Q_EMIT searchAnswered();
+    });
+    connect(w, &EngineWorker::folderStatsWritten, this, [this](quint64 job, const QString& csv) {
+        if (job != m_searchJob) return;
+        m_search->setBusy(false);
+        m_search->setMessage(tr("Token statistics written to %1").arg(QDir::toNativeSeparators(csv)));
+    });
+}
+
+void MainWindow::searchFolder(const QString& folder, const QString& text) {
+    if (!QFileInfo(folder).isDir()) return m_search->setMessage(tr("%1 is not a folder").arg(folder));
+    m_search->setFolder(folder);
+    if (!text.isEmpty()) m_search->setQueryText(text);
+    m_search->setBusy(true);
+    m_search->setMessage(text.isEmpty() ? tr("Indexing, then ranking by the current image …") : tr("Indexing, then searching …"));
+    m_engine->requestSearch(++m_searchJob, folder, text, m_query->templates(), 48);
+}
+
+} // namespace qlipx
