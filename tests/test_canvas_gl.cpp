@@ -913,6 +913,10 @@ void TestCanvasGl::folderSearch() {
     QCOMPARE(QFileInfo(like.hits.front().path).fileName(), QStringLiteral("apple-copy.png"));
     QVERIFY(like.hits.front().score > 0.999f);
     QCOMPARE(window.searchPanel()->resultPaths().value(0), like.hits.front().path);
+    // The index lives with the app's data, not in the searched folder.
+    QVERIFY(!QFileInfo::exists(dir.path() + QStringLiteral("/.qlipx-index.safetensors")));
+    const QString indexFile = qlipx::EngineWorker::indexFileFor(dir.path());
+    QVERIFY(QFileInfo::exists(indexFile));
 
     // By text: nothing is encoded again, and the apple ranks first for "red apple".
     window.searchFolder(dir.path(), QStringLiteral("red apple"));
@@ -923,6 +927,7 @@ void TestCanvasGl::folderSearch() {
     QCOMPARE(QFileInfo(text.hits.front().path).fileName(), QStringLiteral("apple-copy.png"));
     for (size_t i = 1; i < text.hits.size(); ++i) QVERIFY(text.hits[i - 1].score >= text.hits[i].score);
 
+    QFile::remove(indexFile);
     // A result opens in the explorer.
     Q_EMIT window.searchPanel()->openRequested(text.hits[1].path);
     QVERIFY(shown.wait(kTimeoutMs));

@@ -5,6 +5,8 @@
 #include "qlip/image.h"
 #include "qlip/query.h"
 
+#include <QCryptographicHash>
+#include <QStandardPaths>
 #include <QDir>
 #include <QFileInfo>
 #include <QElapsedTimer>
@@ -199,9 +201,18 @@ void EngineWorker::runTokenMap(quint64 job, const QString& label, const QStringL
     Q_EMIT tokenMapFinished(job, label, map);
 }
 
+QString EngineWorker::indexFileFor(const QString& folder) {
+    // Next to the app's data, not in the user's folder (which may be read-only or shared): one
+    // file per folder, named by a hash of its absolute path.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/indexes");
+    QDir().mkpath(dir);
+    const QByteArray key = QCryptographicHash::hash(QFileInfo(folder).absoluteFilePath().toUtf8(), QCryptographicHash::Sha1).toHex().left(16);
+    return dir + QStringLiteral("/%1-%2.safetensors").arg(QFileInfo(folder).fileName(), QString::fromLatin1(key));
+}
+
 qlip::FolderIndex& EngineWorker::indexFor(quint64 job, const QString& folder, qlip::IndexUpdate* update) {
     auto& slot = m_indexes[folder.toStdString()];
-    if (!slot) slot = std::make_unique<qlip::FolderIndex>(folder.toStdString());
+    if (!slot) slot = std::make_unique<qlip::FolderIndex>(folder.toStdString(), indexFileFor(folder).toStdString());
     m_cancelSearch = false;
     *update = slot->update(*m_engine, [&](const qlip::IndexProgress& p) {
         Q_EMIT searchProgress(job, p.done, p.total, QString::fromStdString(p.path));

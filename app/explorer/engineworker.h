@@ -149,6 +149,10 @@ private:
     std::atomic<bool> m_cancelSearch{false};
     std::map<std::string, std::unique_ptr<qlip::FolderIndex>> m_indexes; // per folder, this model
     qlip::FolderIndex& indexFor(quint64 job, const QString& folder, qlip::IndexUpdate* update);
+
+public:
+    // Where the explorer keeps a folder's index: <app data>/indexes/<name>-<hash of the path>.safetensors.
+    static QString indexFileFor(const QString& folder);
     std::optional<qlip::PixelTensor> m_lastPixels; // the last encoded image, for queries
     QString m_lastPath;
     std::map<std::string, std::vector<float>> m_textCache; // prompt -> unit embedding, this model
