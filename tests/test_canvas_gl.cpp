@@ -842,6 +842,16 @@ void TestCanvasGl::zeroShotQuery() {
     QVERIFY(centre > corners);
     QCOMPARE(window.canvas()->coloring().mode, qlipx::TokenColoring::Custom);
     saveShot(window, QStringLiteral("explorer-query.png"));
+    // The exact (occlusion) map agrees on where the apple is.
+    Q_EMIT panel->occlusionRequested(QStringLiteral("red apple"), panel->templates());
+    QVERIFY(mapped.wait(kTimeoutMs));
+    const auto& exact = window.tokenMap();
+    double exactCentre = 0, exactCorners = 0;
+    for (int row = 2; row < 6; ++row)
+        for (int col = 2; col < 6; ++col) exactCentre += exact[size_t(row * 8 + col)] / 16.0;
+    for (int n : {0, 7, 56, 63}) exactCorners += exact[size_t(n)] / 4.0;
+    qInfo("red apple occlusion map: centre %.4f, corners %.4f", exactCentre, exactCorners);
+    QVERIFY(exactCentre > exactCorners);
 
     // No labels: a message, no query.
     panel->setLabels({});

@@ -34,6 +34,10 @@ void EngineThread::requestFolderStats(quint64 job, const QString& folder, const 
     QMetaObject::invokeMethod(m_worker, [=, w = m_worker] { w->writeFolderStats(job, folder, csvPath); }, Qt::QueuedConnection);
 }
 
+void EngineThread::requestOcclusionMap(quint64 job, const QString& label, const QStringList& templates) {
+    QMetaObject::invokeMethod(m_worker, [=, w = m_worker] { w->runOcclusionMap(job, label, templates); }, Qt::QueuedConnection);
+}
+
 void EngineThread::requestTokenMap(quint64 job, const QString& label, const QStringList& templates) {
     QMetaObject::invokeMethod(m_worker, [=, w = m_worker] { w->runTokenMap(job, label, templates); }, Qt::QueuedConnection);
 }

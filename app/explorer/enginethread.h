@@ -23,6 +23,7 @@ public:
     void requestSearch(quint64 job, const QString& folder, const QString& text, const QStringList& templates, int top);
     void requestFolderStats(quint64 job, const QString& folder, const QString& csvPath);
     void requestTokenMap(quint64 job, const QString& label, const QStringList& templates);
+    void requestOcclusionMap(quint64 job, const QString& label, const QStringList& templates);
     void requestQuery(quint64 job, const QStringList& labels, const QStringList& templates, bool learnedScale);
     void requestSensitivity(quint64 job, const qlip::TokenGrid& tokens, const std::vector<int>& bits);
 

@@ -278,6 +278,27 @@ void EngineWorker::writeFolderStats(quint64 job, const QString& folder, const QS
     Q_EMIT folderStatsWritten(job, csvPath);
 }
 
+void EngineWorker::runOcclusionMap(quint64 job, const QString& label, const QStringList& templates) {
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (!m_engine || !m_lastPixels || !m_engine->hasTokenizer()) return Q_EMIT queryFailed(job, QStringLiteral("no image or no tokenizer"));
+    m_cancelOcclusion = false;
+    std::vector<float> map;
+    bool cancelled = false;
+    auto error = guarded([&] {
+        try {
+            map = qlip::occlusionMap(*m_engine, *m_lastPixels, promptEmbedding(label, templates), 2, [&](double f) {
+                Q_EMIT occlusionProgress(job, f);
+                return !m_cancelOcclusion.load();
+            });
+        } catch (const qlip::Cancelled&) {
+            cancelled = true;
+        }
+    });
+    if (cancelled) return Q_EMIT queryFailed(job, QStringLiteral("occlusion map cancelled"));
+    if (error) return Q_EMIT queryFailed(job, *error);
+    Q_EMIT tokenMapFinished(job, label + QStringLiteral(" (occlusion)"), map);
+}
+
 void EngineWorker::rtRunPendingDecode() {
     if (!m_pendingDecode) return;
     const PendingDecode job = std::move(*m_pendingDecode);

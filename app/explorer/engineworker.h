@@ -105,6 +105,10 @@ public Q_SLOTS:
     // Engine thread. Where in the last encoded image `label` matches: the per-token text map
     // (qlip::tokenTextMap, value path) of the label's prompt-ensemble embedding.
     void runTokenMap(quint64 job, const QString& label, const QStringList& templates);
+    // Engine thread. The exact map: the drop of image-text similarity when a window of 2x2 tokens
+    // is greyed out, per token (qlip::occlusionMap); progress, cancelOcclusion().
+    void runOcclusionMap(quint64 job, const QString& label, const QStringList& templates);
+    void cancelOcclusion() { m_cancelOcclusion = true; }
     // Engine thread. Brings the folder's index up to date (only new or changed images are encoded;
     // cancellable with cancelSearch()) and ranks its images by `text` (prompt ensemble over
     // `templates`), or by similarity to the last encoded image when `text` is empty.
@@ -134,6 +138,7 @@ Q_SIGNALS:
     void queryFailed(quint64 job, const QString& message);
     void tokenMapFinished(quint64 job, const QString& label, const std::vector<float>& map);
     void searchProgress(quint64 job, int done, int total, const QString& path);
+    void occlusionProgress(quint64 job, double fraction);
     void searchFinished(const qlipx::SearchResult& result);
     void searchFailed(quint64 job, const QString& message); // "cancelled" when cancelled
     void folderStatsWritten(quint64 job, const QString& csvPath);
@@ -147,6 +152,7 @@ private:
     std::atomic<bool> m_cancelLoad{false};
     std::atomic<bool> m_cancelSensitivity{false};
     std::atomic<bool> m_cancelSearch{false};
+    std::atomic<bool> m_cancelOcclusion{false};
     std::map<std::string, std::unique_ptr<qlip::FolderIndex>> m_indexes; // per folder, this model
     qlip::FolderIndex& indexFor(quint64 job, const QString& folder, qlip::IndexUpdate* update);
 

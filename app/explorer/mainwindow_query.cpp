@@ -40,11 +40,21 @@ void MainWindow::createQuery() {
     connect(m_query, &QueryPanel::mapRequested, this, [this](const QString& label, const QStringList& templates) {
         m_engine->requestTokenMap(++m_queryJob, label, templates);
     });
+    connect(m_query, &QueryPanel::occlusionRequested, this, [this](const QString& label, const QStringList& templates) {
+        m_query->setOcclusionRunning(true);
+        m_engine->requestOcclusionMap(++m_queryJob, label, templates);
+    });
+    connect(m_query, &QueryPanel::occlusionCancelled, this, [this] { m_engine->worker()->cancelOcclusion(); });
+    connect(m_engine->worker(), &EngineWorker::occlusionProgress, this, [this](quint64 job, double f) {
+        if (job == m_queryJob) m_query->setMessage(tr("Occlusion map: %1 %").arg(qRound(f * 100)));
+    });
     connect(m_engine->worker(), &EngineWorker::tokenMapFinished, this,
             [this](quint64 job, const QString& label, const std::vector<float>& map) {
+                m_query->setOcclusionRunning(false);
                 if (job == m_queryJob) showTokenMap(label, map);
             });
     connect(m_engine->worker(), &EngineWorker::queryFailed, this, [this](quint64 job, const QString& message) {
+        m_query->setOcclusionRunning(false);
         if (job == m_queryJob) m_query->setMessage(message);
     });
     // A new image: its probabilities, if the dock is in view.

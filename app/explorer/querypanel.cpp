@@ -121,9 +121,19 @@ QueryPanel::QueryPanel(QWidget* parent) : QWidget(parent) {
     auto* where = new QPushButton(tr("Where?"));
     where->setToolTip(tr("Colour each token by how well it matches the label (cosine of its projected value-path state "
                          "with the label's text embedding, MaskCLIP-style); hottest = best match"));
+    m_occlusion = new QPushButton(tr("Exact"));
+    m_occlusion->setCheckable(true);
+    m_occlusion->setToolTip(tr("Occlusion map: grey out each 2x2 window of tokens, re-embed, and colour tokens by how much the "
+                               "label's similarity drops (batched on the engine thread; click again to cancel)"));
     mapRow->addWidget(m_mapLabel, 1);
     mapRow->addWidget(where);
+    mapRow->addWidget(m_occlusion);
     layout->addLayout(mapRow);
+    connect(m_occlusion, &QPushButton::clicked, this, [this](bool on) {
+        if (!on) return Q_EMIT occlusionCancelled();
+        if (m_mapLabel->currentText().isEmpty()) return m_occlusion->setChecked(false);
+        Q_EMIT occlusionRequested(m_mapLabel->currentText(), templates());
+    });
     connect(where, &QPushButton::clicked, this, [this] {
         if (!m_mapLabel->currentText().isEmpty()) Q_EMIT mapRequested(m_mapLabel->currentText(), templates());
     });
@@ -159,6 +169,10 @@ void QueryPanel::setMessage(const QString& text) { m_message->setText(text); }
 QString QueryPanel::resultText() const { return m_list->toPlainText(); }
 QString QueryPanel::message() const { return m_message->text(); }
 QString QueryPanel::mapLabel() const { return m_mapLabel->currentText(); }
+void QueryPanel::setOcclusionRunning(bool running) {
+    m_occlusion->setChecked(running);
+    m_occlusion->setText(running ? tr("Cancel") : tr("Exact"));
+}
 
 QStringList QueryPanel::chartLabels() const {
     auto* axis = qobject_cast<QBarCategoryAxis*>(m_chart->chart()->axes(Qt::Vertical).value(0));

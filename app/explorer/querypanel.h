@@ -13,6 +13,7 @@ class QComboBox;
 class QHorizontalBarSeries;
 class QLabel;
 class QPlainTextEdit;
+class QPushButton;
 
 namespace qlipx {
 
@@ -35,6 +36,7 @@ public:
     QString message() const;
     QStringList chartLabels() const; // bar categories, best first
     QString mapLabel() const;        // the label the "Where?" map is for
+    void setOcclusionRunning(bool running); // the Exact button becomes Cancel while it runs
 
 public Q_SLOTS:
     void run();
@@ -43,6 +45,8 @@ Q_SIGNALS:
     void queryRequested(const QStringList& labels, const QStringList& templates, bool learnedScale);
     // Show where `label` matches in the image (a heat map on the canvas).
     void mapRequested(const QString& label, const QStringList& templates);
+    void occlusionRequested(const QString& label, const QStringList& templates);
+    void occlusionCancelled();
 
 private:
     void loadLabels();
@@ -55,6 +59,7 @@ private:
     QPlainTextEdit* m_list = nullptr;
     QLabel* m_message = nullptr;
     QComboBox* m_mapLabel = nullptr;
+    QPushButton* m_occlusion = nullptr;
     QTimer m_debounce;
 };
 
