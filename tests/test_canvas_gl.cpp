@@ -145,6 +145,22 @@ QPoint TestCanvasGl::cellCentre(int row, int col) const {
     return QPoint(int(p.x() * dpr), int(p.y() * dpr));
 }
 
+// A second window on a given model and image (the default emoji model has a tokenizer; the
+// golden model of the main window has none), shown once its first image is encoded.
+static std::unique_ptr<qlipx::MainWindow> defaultModelWindow(const QString& model, const QString& image) {
+    qlipx::StartupOptions o;
+    o.model = model;
+    o.image = image;
+    o.engine.device = qlip::Device::CPU;
+    o.engine.threads = 1;
+    o.restoreSession = false;
+    auto window = std::make_unique<qlipx::MainWindow>(o);
+    QSignalSpy shown(window.get(), &qlipx::MainWindow::imageShown);
+    window->show();
+    if (!shown.wait(kTimeoutMs) && shown.isEmpty()) qWarning("the first image was not shown in time");
+    return window;
+}
+
 static void saveShot(qlipx::MainWindow& window, const QString& name) {
     const QString dir = qEnvironmentVariable("QLIPX_SCREENSHOT_DIR");
     if (!dir.isEmpty()) QVERIFY(window.windowShot().save(dir + QLatin1Char('/') + name, "PNG"));
@@ -767,16 +783,9 @@ void TestCanvasGl::zeroShotQuery() {
     // The default (emoji) model on the red apple: three labels, the right one wins.
     const QString model = QStringLiteral(QLIPX_SOURCE_DIR "/resources/models/qlip-emoji-64");
     const QString apple = QStringLiteral(QLIPX_SOURCE_DIR "/resources/samples/red-apple.png");
-    qlipx::StartupOptions o;
-    o.model = model;
-    o.image = apple;
-    o.engine.device = qlip::Device::CPU;
-    o.engine.threads = 1;
-    o.restoreSession = false;
-    qlipx::MainWindow window(o);
+    auto owned = defaultModelWindow(model, apple);
+    qlipx::MainWindow& window = *owned;
     QSignalSpy shown(&window, &qlipx::MainWindow::imageShown);
-    window.show();
-    QVERIFY(shown.wait(kTimeoutMs) || !shown.isEmpty());
     qlipx::QueryPanel* panel = window.queryPanel();
     QSignalSpy answered(&window, &qlipx::MainWindow::queryAnswered);
     const QStringList labels{QStringLiteral("rocket"), QStringLiteral("red apple"), QStringLiteral("cat face"), QStringLiteral("rocket")};
@@ -900,16 +909,9 @@ void TestCanvasGl::folderSearch() {
     broken.write("not a png");
     broken.close();
 
-    qlipx::StartupOptions o;
-    o.model = model;
-    o.image = apple;
-    o.engine.device = qlip::Device::CPU;
-    o.engine.threads = 1;
-    o.restoreSession = false;
-    qlipx::MainWindow window(o);
+    auto owned = defaultModelWindow(model, apple);
+    qlipx::MainWindow& window = *owned;
     QSignalSpy shown(&window, &qlipx::MainWindow::imageShown);
-    window.show();
-    QVERIFY(shown.wait(kTimeoutMs) || !shown.isEmpty());
     QSignalSpy answered(&window, &qlipx::MainWindow::searchAnswered);
 
     // Like the image on the canvas: its copy comes first, at cosine 1.

@@ -20,6 +20,7 @@ class QAction;
 class QDockWidget;
 class QMenu;
 class QProgressBar;
+class QScrollArea;
 class QToolButton;
 
 namespace qlipx {
@@ -34,6 +35,10 @@ class SearchPanel;
 class RecentFiles;
 class StatsCharts;
 class StatusReadout;
+
+// `content` in a frameless, resizable scroll area: a dock whose content has a tall minimum size
+// must not make the whole window taller than the screen.
+QScrollArea* inScrollArea(QWidget* content, QWidget* parent, int minimumWidth = 0);
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -146,6 +151,7 @@ private:
     void chooseSaveSession();
     void chooseOpenSession();
     bool applyPendingSession(const EncodeResult& result);
+    SessionData currentSession() const; // image, model, tokens and history (no view state)
     void offerRecovery();
     void runStartupJobs(); // --apply-tokens, --dump-tokens, --screenshot
     void onTokenHoverLeft();

@@ -40,6 +40,19 @@ QString residentMemoryText() {
     return QStringLiteral("RSS %1 MB").arg(mb, 0, 'f', 0);
 }
 
+} // namespace
+
+QScrollArea* inScrollArea(QWidget* content, QWidget* parent, int minimumWidth) {
+    auto* scroll = new QScrollArea(parent);
+    scroll->setWidget(content);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    if (minimumWidth > 0) scroll->setMinimumWidth(minimumWidth);
+    return scroll;
+}
+
+namespace {
+
 QDockWidget* makeDock(QMainWindow* window, const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area) {
     auto* dock = new QDockWidget(title, window);
     dock->setObjectName(name); // saveState() needs it
@@ -62,11 +75,7 @@ void MainWindow::createDocks() {
     m_docks.planes = makeDock(this, tr("Bit Planes"), QStringLiteral("planesDock"), m_planes, Qt::BottomDockWidgetArea);
     // The charts choose one row, 2 x 2 or one column from their width; in a scroll area their
     // minimum height (a column needs 600 px) cannot make the window taller than the screen.
-    auto* chartsScroll = new QScrollArea(this);
-    chartsScroll->setWidget(m_charts);
-    chartsScroll->setWidgetResizable(true);
-    chartsScroll->setFrameShape(QFrame::NoFrame);
-    m_docks.charts = makeDock(this, tr("Statistics"), QStringLiteral("chartsDock"), chartsScroll, Qt::BottomDockWidgetArea);
+    m_docks.charts = makeDock(this, tr("Statistics"), QStringLiteral("chartsDock"), inScrollArea(m_charts, this), Qt::BottomDockWidgetArea);
     setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_docks.planes, m_docks.charts);

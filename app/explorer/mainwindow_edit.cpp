@@ -64,12 +64,7 @@ void MainWindow::createEditing() {
     m_docks.edit = new QDockWidget(tr("Edit"), this);
     m_docks.edit->setObjectName(QStringLiteral("editDock"));
     // In a scroll area: its tools, sensitivity chart and history must not make the window taller.
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidget(m_editPanel);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setMinimumWidth(m_editPanel->minimumSizeHint().width() + 24);
-    m_docks.edit->setWidget(scroll);
+    m_docks.edit->setWidget(inScrollArea(m_editPanel, this, m_editPanel->minimumSizeHint().width() + 24));
     addDockWidget(Qt::RightDockWidgetArea, m_docks.edit);
     tabifyDockWidget(m_docks.inspector, m_docks.edit);
     m_docks.inspector->raise();

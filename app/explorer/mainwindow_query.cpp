@@ -18,12 +18,7 @@ void MainWindow::createQuery() {
     m_query = new QueryPanel(this);
     m_docks.query = new QDockWidget(tr("Query"), this);
     m_docks.query->setObjectName(QStringLiteral("queryDock"));
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidget(m_query);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setMinimumWidth(m_query->minimumSizeHint().width() + 24);
-    m_docks.query->setWidget(scroll);
+    m_docks.query->setWidget(inScrollArea(m_query, this, m_query->minimumSizeHint().width() + 24));
     addDockWidget(Qt::RightDockWidgetArea, m_docks.query);
     tabifyDockWidget(m_docks.inspector, m_docks.query);
     m_docks.inspector->raise();

@@ -30,19 +30,24 @@ QString MainWindow::recoveryPath() {
     return dir + QStringLiteral("/recovery.qlipxsession");
 }
 
-bool MainWindow::saveSession(const QString& path) {
-    if (!m_result || m_edits->isEmpty()) {
-        showError(tr("Cannot save the session"), tr("There are no tokens yet"));
-        return false;
-    }
+SessionData MainWindow::currentSession() const {
     SessionData s;
     s.image = QFileInfo(m_result->path).absoluteFilePath();
     s.model = m_model ? QFileInfo(QString::fromStdString(m_model->folder)).absoluteFilePath() : QString();
     s.modelName = m_result->model;
     s.original = m_edits->original();
-    s.original.latents.clear();
+    s.original.latents.clear(); // the image is re-encoded on opening; margins come from there
     s.history = m_edits->history();
     s.historyIndex = m_edits->historyIndex();
+    return s;
+}
+
+bool MainWindow::saveSession(const QString& path) {
+    if (!m_result || m_edits->isEmpty()) {
+        showError(tr("Cannot save the session"), tr("There are no tokens yet"));
+        return false;
+    }
+    SessionData s = currentSession();
     if (const auto pick = m_canvas->pickedToken()) s.view[QStringLiteral("pick")] = QJsonArray{pick->row, pick->col};
     QJsonArray selection;
     for (int n : m_selection) selection.append(n);
@@ -61,16 +66,8 @@ bool MainWindow::autosaveNow() {
     if (!m_result || m_edits->isEmpty() || m_edits->historyIndex() == 0) return false;
     const QString path = recoveryPath();
     QDir().mkpath(QFileInfo(path).absolutePath());
-    SessionData s;
-    s.image = QFileInfo(m_result->path).absoluteFilePath();
-    s.model = m_model ? QFileInfo(QString::fromStdString(m_model->folder)).absoluteFilePath() : QString();
-    s.modelName = m_result->model;
-    s.original = m_edits->original();
-    s.original.latents.clear();
-    s.history = m_edits->history();
-    s.historyIndex = m_edits->historyIndex();
     QString error;
-    if (!saveSessionFile(path, s, &error)) {
+    if (!saveSessionFile(path, currentSession(), &error)) {
         statusBar()->showMessage(tr("Autosave failed: %1").arg(error), 8000);
         return false;
     }
