@@ -26,7 +26,13 @@ RopeApply ropeForTokens(const RopeTables& t, int leading, const torch::TensorOpt
     auto cos = torch::cat({torch::ones({leading, hd}, t.cos.options()), t.cos});          // [leading + N, hd]
     auto sign = torch::tensor({-1.0f, 1.0f}).repeat({hd / 2});                           // -s for x0's partner, +s for x1's
     auto sin = torch::cat({torch::zeros({leading, hd}, t.sin.options()), t.sin * sign});
-    return {cos.to(options), sin.to(options)};
+    RopeApply r{cos.to(options), sin.to(options), {}, {}};
+    const auto dtype = r.cos.scalar_type();
+    if (r.cos.device().is_cpu() && (dtype == torch::kBFloat16 || dtype == torch::kHalf)) {
+        r.cosF32 = r.cos.to(torch::kFloat32);
+        r.sinSignedF32 = r.sinSigned.to(torch::kFloat32);
+    }
+    return r;
 }
 
 torch::Tensor applyRope(const torch::Tensor& x, const RopeApply& rope) {

@@ -21,6 +21,9 @@ RopeTables buildRope2d(int grid, int headDim);
 struct RopeApply {
     torch::Tensor cos;
     torch::Tensor sinSigned;
+    // bf16/fp16 on the CPU only: the same (rounded) tables widened to float32 once, for the fused
+    // RoPE kernel (model/cpu_kernels.h), which would otherwise widen them in every layer.
+    torch::Tensor cosF32, sinSignedF32;
     bool defined() const { return cos.defined(); }
 };
 RopeApply ropeForTokens(const RopeTables& tables, int leading, const torch::TensorOptions& options);
