@@ -894,6 +894,9 @@ void TestCanvasGl::labelFiles() {
     // The shipped emoji label set loads.
     QVERIFY(qlipx::QueryPanel::readLabelFile(QStringLiteral(QLIPX_SOURCE_DIR "/resources/labels/emoji-fluent.txt"), &labels, &error));
     QCOMPARE(labels.size(), 1594);
+    QVERIFY(qlipx::QueryPanel::readLabelFile(QStringLiteral(QLIPX_SOURCE_DIR "/resources/labels/imagenet-1k.txt"), &labels, &error));
+    QCOMPARE(labels.size(), 1000); // no two classes share a label
+    QCOMPARE(labels.front(), QStringLiteral("tench"));
 }
 
 void TestCanvasGl::folderSearch() {

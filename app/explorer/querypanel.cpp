@@ -56,6 +56,7 @@ QueryPanel::QueryPanel(QWidget* parent) : QWidget(parent) {
     auto* menu = new QMenu(load);
     menu->addAction(tr("Load label file…"), this, &QueryPanel::loadLabels);
     for (const auto& [name, file] : {std::pair{tr("Emoji set (1,594)"), QStringLiteral("emoji-fluent.txt")},
+                                     std::pair{tr("ImageNet-1k classes"), QStringLiteral("imagenet-1k.txt")},
                                      std::pair{tr("Everyday objects"), QStringLiteral("everyday.txt")}})
         menu->addAction(name, this, [this, file = file] {
             QStringList l;
