@@ -850,6 +850,8 @@ void TestCanvasGl::zeroShotQuery() {
     qInfo("red apple map: centre %.3f, corners %.3f", centre, corners);
     QVERIFY(centre > corners);
     QCOMPARE(window.canvas()->coloring().mode, qlipx::TokenColoring::Custom);
+    window.pickToken(3, 3); // the inspector reads the map's value of the picked token
+    QCOMPARE(window.inspector()->tokenValueText(), QString::number(double(map[27]), 'f', 4));
     saveShot(window, QStringLiteral("explorer-query.png"));
     // The exact (occlusion) map agrees on where the apple is.
     Q_EMIT panel->occlusionRequested(QStringLiteral("red apple"), panel->templates());

@@ -289,6 +289,11 @@ void InspectorPanel::buildUi() {
     facts->addLayout(colourRow, r++, 1);
     facts->addWidget(keyLabel(QStringLiteral("occurs"), m_details), r, 0);
     facts->addWidget(m_count, r++, 1);
+    // A per-token value from elsewhere (a text-query map, a sensitivity map), when one is shown.
+    m_mapKey = keyLabel(QString(), m_details);
+    m_map = valueLabel(m_details);
+    facts->addWidget(m_mapKey, r, 0);
+    facts->addWidget(m_map, r++, 1);
     facts->setColumnStretch(1, 1);
     top->addLayout(facts, 1);
     top->setAlignment(facts, Qt::AlignTop);
@@ -429,8 +434,23 @@ void InspectorPanel::refresh() {
     m_groups->setText(qlipx::groupText(m_data, n));
     m_groups->setVisible(groups);
     m_groupsKey->setVisible(groups);
+    const bool mapped = m_mapValues.size() == size_t(m_data.count());
+    m_mapKey->setVisible(mapped);
+    m_map->setVisible(mapped);
+    if (mapped) {
+        m_mapKey->setText(m_mapTitle);
+        m_map->setText(QString::number(double(m_mapValues[size_t(n)]), 'f', 4));
+    }
     refreshMargins();
 }
+
+void InspectorPanel::setTokenValues(const QString& title, std::vector<float> values) {
+    m_mapTitle = title;
+    m_mapValues = std::move(values);
+    refresh();
+}
+
+QString InspectorPanel::tokenValueText() const { return m_map->isVisible() ? m_map->text() : QString(); }
 
 void InspectorPanel::refreshMargins() {
     const int n = pickedToken();

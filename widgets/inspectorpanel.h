@@ -55,6 +55,10 @@ public:
     // The margins in the bar list, bit 0 first (empty without latents or pick).
     std::vector<float> shownMargins() const;
     int highlightedBit() const; // the smallest-margin bit, -1 if none
+    // A value per token from a map on the canvas (e.g. "text map" or "sensitivity"), shown for the
+    // picked token; empty values hide the row.
+    void setTokenValues(const QString& title, std::vector<float> values);
+    QString tokenValueText() const; // the shown value, empty when none
     // Everything above as plain text (what Ctrl+C copies).
     QString readoutText() const;
 
@@ -100,6 +104,10 @@ private:
     QLabel* m_swatch = nullptr;
     QLabel* m_colour = nullptr;
     QLabel* m_count = nullptr;
+    QLabel* m_mapKey = nullptr;
+    QLabel* m_map = nullptr;
+    QString m_mapTitle;
+    std::vector<float> m_mapValues;
     QLabel* m_binaryKey = nullptr;
     QLabel* m_ruler = nullptr;
     QLabel* m_binary = nullptr;

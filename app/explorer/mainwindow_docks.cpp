@@ -122,6 +122,7 @@ void MainWindow::showResult(const EncodeResult& result) {
     m_layers->setQuality(result.psnr, result.ssim);
     m_editedRecon = result.reconstruction;
     m_editLatencyMs = -1;
+    m_inspector->setTokenValues({}, {}); // a map of the previous image means nothing here
     if (m_selection.size() && !tokens().sameShape(result.tokens)) selectTokens({});
     m_edits->reset(result.tokens); // the views follow through onTokensChanged()
     updateHud();

@@ -196,6 +196,7 @@ void MainWindow::onSensitivityFinished(const SensitivityResult& r) {
     m_canvas->setColoring({TokenColoring::Custom, 0, 7});
     m_canvas->setGridVisible(true);
     if (m_canvas->gridOpacity() < 0.6) m_canvas->setGridOpacity(0.75);
+    m_inspector->setTokenValues(QStringLiteral("sensitivity"), m_sensitivity);
     const int argmax = int(top - m_sensitivity.begin());
     const QString which = r.bits.size() == 1 ? tr("b%1").arg(r.bits.front()) : tr("mean over %1 bits").arg(r.bits.size());
     m_editPanel->setSensitivityChart(r.bits, perBit,

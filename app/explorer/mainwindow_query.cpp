@@ -5,6 +5,7 @@
 #include "querypanel.h"
 
 #include "canvasview.h"
+#include "inspectorpanel.h"
 #include "tokencolor.h"
 
 #include <QDockWidget>
@@ -61,6 +62,7 @@ void MainWindow::createQuery() {
 void MainWindow::showTokenMap(const QString& label, const std::vector<float>& map) {
     if (map.size() != size_t(tokens().count())) return;
     m_tokenMap = map;
+    m_inspector->setTokenValues(QStringLiteral("map"), map);
     // Colours from the map's own range: the best-matching token is the top of the colour map.
     const auto [lo, hi] = std::minmax_element(map.begin(), map.end());
     const float span = std::max(*hi - *lo, 1e-6f);
