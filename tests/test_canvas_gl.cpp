@@ -850,6 +850,18 @@ void TestCanvasGl::zeroShotQuery() {
     qInfo("red apple map: centre %.3f, corners %.3f", centre, corners);
     QVERIFY(centre > corners);
     QCOMPARE(window.canvas()->coloring().mode, qlipx::TokenColoring::Custom);
+    // The range control: with the lower half of the range cut, the coldest half of the tokens share
+    // the coldest colour.
+    panel->setRange(0.5, 1.0);
+    {
+        const auto [lo, hi] = std::minmax_element(map.begin(), map.end());
+        const double mid = *lo + 0.5 * (*hi - *lo);
+        for (size_t n = 0; n < map.size(); ++n)
+            if (map[n] <= mid) QCOMPARE(window.canvas()->tokenOverlayColors()[n], qlipx::heatColor(0.0).rgb());
+        QCOMPARE(window.canvas()->tokenOverlayColors()[size_t(std::max_element(map.begin(), map.end()) - map.begin())],
+                 qlipx::heatColor(1.0).rgb());
+    }
+    panel->setRange(0.0, 1.0);
     window.pickToken(3, 3); // the inspector reads the map's value of the picked token
     QCOMPARE(window.inspector()->tokenValueText(), QString::number(double(map[27]), 'f', 4));
     saveShot(window, QStringLiteral("explorer-query.png"));

@@ -195,6 +195,7 @@ private:
     quint64 m_queryJob = 0;
     std::optional<QueryResult> m_lastQuery;
     std::vector<float> m_tokenMap;
+    QString m_tokenMapLabel;
     SearchPanel* m_search = nullptr;
     quint64 m_searchJob = 0;
     std::optional<SearchResult> m_lastSearch;

@@ -40,6 +40,9 @@ void MainWindow::createQuery() {
         m_query->setOcclusionRunning(true);
         m_engine->requestOcclusionMap(++m_queryJob, label, templates);
     });
+    connect(m_query, &QueryPanel::mapRangeChanged, this, [this] {
+        if (!m_tokenMap.empty() && m_canvas->coloring().mode == TokenColoring::Custom) showTokenMap(m_tokenMapLabel, m_tokenMap);
+    });
     connect(m_query, &QueryPanel::occlusionCancelled, this, [this] { m_engine->worker()->cancelOcclusion(); });
     connect(m_engine->worker(), &EngineWorker::occlusionProgress, this, [this](quint64 job, double f) {
         if (job == m_queryJob) m_query->setMessage(tr("Occlusion map: %1 %").arg(qRound(f * 100)));
@@ -62,12 +65,14 @@ void MainWindow::createQuery() {
 void MainWindow::showTokenMap(const QString& label, const std::vector<float>& map) {
     if (map.size() != size_t(tokens().count())) return;
     m_tokenMap = map;
+    m_tokenMapLabel = label;
     m_inspector->setTokenValues(QStringLiteral("map"), map);
-    // Colours from the map's own range: the best-matching token is the top of the colour map.
+    // Colours from the map's own range, narrowed by the panel's range control.
     const auto [lo, hi] = std::minmax_element(map.begin(), map.end());
-    const float span = std::max(*hi - *lo, 1e-6f);
+    const double from = *lo + m_query->rangeLow() * (*hi - *lo), to = *lo + m_query->rangeHigh() * (*hi - *lo);
+    const double span = std::max(to - from, 1e-9);
     std::vector<QRgb> colors(map.size());
-    for (size_t n = 0; n < map.size(); ++n) colors[n] = heatColor((map[n] - *lo) / span).rgb();
+    for (size_t n = 0; n < map.size(); ++n) colors[n] = heatColor((map[n] - from) / span).rgb();
     m_canvas->setCustomTokenColors(colors);
     m_canvas->setColoring({TokenColoring::Custom, 0, 7});
     m_canvas->setGridVisible(true);

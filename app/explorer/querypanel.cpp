@@ -10,6 +10,7 @@
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSlider>
 #include <QStringDecoder>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -130,6 +131,20 @@ QueryPanel::QueryPanel(QWidget* parent) : QWidget(parent) {
     mapRow->addWidget(where);
     mapRow->addWidget(m_occlusion);
     layout->addLayout(mapRow);
+    // Range control of the map's colours (napari's contrast limits): [min, max] by default.
+    auto* rangeRow = new QHBoxLayout;
+    m_rangeLow = new QSlider(Qt::Horizontal);
+    m_rangeHigh = new QSlider(Qt::Horizontal);
+    for (QSlider* s : {m_rangeLow, m_rangeHigh}) {
+        s->setRange(0, 100);
+        s->setToolTip(tr("Colour range of the map: the part of [min, max] that spans cold to hot"));
+        connect(s, &QSlider::valueChanged, this, &QueryPanel::mapRangeChanged);
+    }
+    m_rangeHigh->setValue(100);
+    rangeRow->addWidget(new QLabel(tr("Range")));
+    rangeRow->addWidget(m_rangeLow);
+    rangeRow->addWidget(m_rangeHigh);
+    layout->addLayout(rangeRow);
     connect(m_occlusion, &QPushButton::clicked, this, [this](bool on) {
         if (!on) return Q_EMIT occlusionCancelled();
         if (m_mapLabel->currentText().isEmpty()) return m_occlusion->setChecked(false);
@@ -170,6 +185,12 @@ void QueryPanel::setMessage(const QString& text) { m_message->setText(text); }
 QString QueryPanel::resultText() const { return m_list->toPlainText(); }
 QString QueryPanel::message() const { return m_message->text(); }
 QString QueryPanel::mapLabel() const { return m_mapLabel->currentText(); }
+double QueryPanel::rangeLow() const { return std::min(m_rangeLow->value(), m_rangeHigh->value() - 1) / 100.0; }
+double QueryPanel::rangeHigh() const { return std::max(m_rangeHigh->value(), m_rangeLow->value() + 1) / 100.0; }
+void QueryPanel::setRange(double low, double high) {
+    m_rangeLow->setValue(qRound(low * 100));
+    m_rangeHigh->setValue(qRound(high * 100));
+}
 void QueryPanel::setOcclusionRunning(bool running) {
     m_occlusion->setChecked(running);
     m_occlusion->setText(running ? tr("Cancel") : tr("Exact"));

@@ -14,6 +14,7 @@ class QHorizontalBarSeries;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
+class QSlider;
 
 namespace qlipx {
 
@@ -37,6 +38,11 @@ public:
     QStringList chartLabels() const; // bar categories, best first
     QString mapLabel() const;        // the label the "Where?" map is for
     void setOcclusionRunning(bool running); // the Exact button becomes Cancel while it runs
+    // The part of the map's value range that spans the colour map, as fractions of [min, max]:
+    // values below `low` are the coldest colour, above `high` the hottest.
+    double rangeLow() const;
+    double rangeHigh() const;
+    void setRange(double low, double high);
 
 public Q_SLOTS:
     void run();
@@ -47,6 +53,7 @@ Q_SIGNALS:
     void mapRequested(const QString& label, const QStringList& templates);
     void occlusionRequested(const QString& label, const QStringList& templates);
     void occlusionCancelled();
+    void mapRangeChanged(); // the colour range of the map on the canvas
 
 private:
     void loadLabels();
@@ -60,6 +67,8 @@ private:
     QLabel* m_message = nullptr;
     QComboBox* m_mapLabel = nullptr;
     QPushButton* m_occlusion = nullptr;
+    QSlider* m_rangeLow = nullptr;
+    QSlider* m_rangeHigh = nullptr;
     QTimer m_debounce;
 };
 
