@@ -17,6 +17,7 @@
 #include "tokencolor.h"
 
 #include <QApplication>
+#include <QtCharts/QBarSet>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDockWidget>
@@ -956,6 +957,16 @@ void TestCanvasGl::folderSearch() {
     QCOMPARE(QFileInfo(text.hits.front().path).fileName(), QStringLiteral("apple-copy.png"));
     for (size_t i = 1; i < text.hits.size(); ++i) QVERIFY(text.hits[i - 1].score >= text.hits[i].score);
 
+    // The whole folder's token statistics in the charts: 13 images of 64 tokens.
+    window.showFolderCharts();
+    const qlip::TokenGrid& all = window.lastSearch()->folderTokens;
+    QCOMPARE(all.count(), 13 * 64);
+    QCOMPARE(window.charts()->balanceSet()->count(), 28);
+    for (int e : {0, 13, 27}) {
+        int ones = 0;
+        for (int n = 0; n < all.count(); ++n) ones += all.bit(n, e);
+        QVERIFY(std::abs(window.charts()->balanceSet()->at(e) - double(ones) / all.count()) < 1e-9);
+    }
     QFile::remove(indexFile);
     // A result opens in the explorer.
     Q_EMIT window.searchPanel()->openRequested(text.hits[1].path);

@@ -248,6 +248,10 @@ void EngineWorker::searchFolder(quint64 job, const QString& folder, const QStrin
                 h.thumbnail = QImage(h.path).scaled(96, 96, Qt::KeepAspectRatio, Qt::SmoothTransformation);
                 r.hits.push_back(std::move(h));
             }
+            r.folderTokens.rows = int(index.entries().size());
+            r.folderTokens.cols = index.gridRows() * index.gridCols();
+            r.folderTokens.bits = index.bits();
+            for (const auto& e : index.entries()) r.folderTokens.indices.insert(r.folderTokens.indices.end(), e.tokens.begin(), e.tokens.end());
             const qlip::IndexStats s = index.stats(5);
             r.stats = QStringLiteral("%1 images, %2 tokens, %3 distinct; bit entropy sum %4 of %5")
                           .arg(s.images).arg(s.tokens).arg(s.distinct).arg(s.entropySum, 0, 'f', 2).arg(index.bits());

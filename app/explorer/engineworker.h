@@ -75,6 +75,7 @@ struct SearchResult {
     QStringList skipped;           // "path: reason"
     QStringList messages;          // why the index was rebuilt, if it was
     QString stats;                 // a summary of the folder's token statistics
+    qlip::TokenGrid folderTokens;  // every indexed image's tokens, one row per image (for the charts)
     double ms = 0;
 };
 

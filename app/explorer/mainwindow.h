@@ -63,6 +63,8 @@ public:
     const std::optional<SearchResult>& lastSearch() const { return m_lastSearch; }
     // Indexes `folder` (incrementally) and ranks its images by `text`, or like the current image.
     void searchFolder(const QString& folder, const QString& text);
+    // The last searched folder's token statistics (all images) in the Statistics dock.
+    void showFolderCharts();
     // The tokens on screen: the encoded ones with the edits applied.
     const qlip::TokenGrid& tokens() const;
     // The reconstruction of the current tokens (the encode's until an edit is decoded).

@@ -3,6 +3,7 @@
 
 #include "querypanel.h"
 #include "searchpanel.h"
+#include "statscharts.h"
 
 #include <QDir>
 #include <QDockWidget>
@@ -30,6 +31,7 @@ void MainWindow::createSearch() {
         m_search->setBusy(true);
         m_engine->requestFolderStats(++m_searchJob, folder, csv);
     });
+    connect(m_search, &SearchPanel::chartsRequested, this, &MainWindow::showFolderCharts);
     EngineWorker* w = m_engine->worker();
     connect(w, &EngineWorker::searchProgress, this, [this](quint64 job, int done, int total, const QString& path) {
         if (job == m_searchJob) m_search->setProgress(done, total, path);
@@ -52,6 +54,20 @@ void MainWindow::createSearch() {
         m_search->setBusy(false);
         m_search->setMessage(tr("Token statistics written to %1").arg(QDir::toNativeSeparators(csv)));
     });
+}
+
+void MainWindow::showFolderCharts() {
+    if (!m_lastSearch || m_lastSearch->folderTokens.count() == 0) return m_search->setMessage(tr("Search the folder first"));
+    const qlip::TokenGrid& g = m_lastSearch->folderTokens;
+    TokenData t;
+    t.rows = g.rows;
+    t.cols = g.cols;
+    t.bits = g.bits;
+    t.indices = g.indices; // no latents: the margin histogram stays empty
+    m_charts->setTokens(t);
+    m_docks.charts->raise();
+    statusBar()->showMessage(tr("Statistics: all %1 images of %2 (a new image or edit shows its own again)")
+                                 .arg(g.rows).arg(QDir::toNativeSeparators(m_lastSearch->folder)), 8000);
 }
 
 void MainWindow::searchFolder(const QString& folder, const QString& text) {

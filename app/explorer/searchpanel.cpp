@@ -26,6 +26,9 @@ SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent) {
     m_like->setToolTip(tr("Rank the folder's images by similarity to the image on the canvas"));
     auto* stats = new QPushButton(tr("Token stats CSV…"));
     stats->setToolTip(tr("Per-bit balance and entropy, distinct and most frequent tokens (with an exemplar patch) over the folder"));
+    auto* charts = new QPushButton(tr("Charts"));
+    charts->setToolTip(tr("Show the per-bit balance and entropy and the token usage of the whole folder in the Statistics dock"));
+    connect(charts, &QPushButton::clicked, this, &SearchPanel::chartsRequested);
     m_cancel = new QPushButton(tr("Cancel"));
     m_cancel->setEnabled(false);
     m_progress = new QProgressBar;
@@ -42,7 +45,8 @@ SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent) {
     m_results->setWordWrap(true);
     m_results->setToolTip(tr("Double-click to open the image"));
 
-    grid->addWidget(m_folder, 0, 0, 1, 4);
+    grid->addWidget(m_folder, 0, 0, 1, 3);
+    grid->addWidget(charts, 0, 3);
     grid->addWidget(browse, 0, 4);
     grid->addWidget(m_query, 1, 0);
     grid->addWidget(m_search, 1, 1);

@@ -35,6 +35,7 @@ Q_SIGNALS:
     void searchRequested(const QString& folder, const QString& text); // empty text: like the current image
     void cancelRequested();
     void statsRequested(const QString& folder);
+    void chartsRequested(); // show the folder's token statistics in the Statistics dock
     void openRequested(const QString& path);
 
 private:
