@@ -959,6 +959,12 @@ void TestCanvasGl::folderSearch() {
 
     // The whole folder's token statistics in the charts: 13 images of 64 tokens.
     window.showFolderCharts();
+    // The most frequent tokens come with their exemplar patch, cut from the model input.
+    const auto& frequent = window.lastSearch()->frequent;
+    QVERIFY(!frequent.empty() && frequent.size() <= 8);
+    QCOMPARE(window.searchPanel()->frequentTokensShown(), int(frequent.size()));
+    QCOMPARE(frequent.front().patch.size(), QSize(8, 8)); // 64x64 input, 8x8 grid
+    for (size_t i = 1; i < frequent.size(); ++i) QVERIFY(frequent[i - 1].count >= frequent[i].count);
     const qlip::TokenGrid& all = window.lastSearch()->folderTokens;
     QCOMPARE(all.count(), 13 * 64);
     QCOMPARE(window.charts()->balanceSet()->count(), 28);

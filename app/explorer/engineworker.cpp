@@ -210,6 +210,18 @@ QString EngineWorker::indexFileFor(const QString& folder) {
     return dir + QStringLiteral("/%1-%2.safetensors").arg(QFileInfo(folder).fileName(), QString::fromLatin1(key));
 }
 
+// The model-input pixels under token (row, col) of an image file, as the model saw them.
+QImage EngineWorker::exemplarPatch(const QString& file, int row, int col) {
+    try {
+        const qlip::PixelTensor p = m_engine->preprocess(qlip::loadImage(file.toStdString(), m_engine->preprocessConfig().alpha));
+        const QImage input = toQImage(qlip::denormalize(p.chw.data(), p.height, p.width, m_engine->preprocessConfig()));
+        const int cell = input.width() / std::max(m_engine->info().gridCols, 1);
+        return input.copy(col * cell, row * cell, cell, cell);
+    } catch (const qlip::Error&) {
+        return {}; // the file changed since it was indexed: no picture, the numbers stand
+    }
+}
+
 qlip::FolderIndex& EngineWorker::indexFor(quint64 job, const QString& folder, qlip::IndexUpdate* update) {
     auto& slot = m_indexes[folder.toStdString()];
     if (!slot) slot = std::make_unique<qlip::FolderIndex>(folder.toStdString(), indexFileFor(folder).toStdString());
@@ -252,7 +264,11 @@ void EngineWorker::searchFolder(quint64 job, const QString& folder, const QStrin
             r.folderTokens.cols = index.gridRows() * index.gridCols();
             r.folderTokens.bits = index.bits();
             for (const auto& e : index.entries()) r.folderTokens.indices.insert(r.folderTokens.indices.end(), e.tokens.begin(), e.tokens.end());
-            const qlip::IndexStats s = index.stats(5);
+            const qlip::IndexStats s = index.stats(8);
+            for (const auto& t : s.top) {
+                const QString file = QDir(folder).absoluteFilePath(QString::fromStdString(t.file));
+                r.frequent.push_back({t.token, t.count, file, t.row, t.col, exemplarPatch(file, t.row, t.col)});
+            }
             r.stats = QStringLiteral("%1 images, %2 tokens, %3 distinct; bit entropy sum %4 of %5")
                           .arg(s.images).arg(s.tokens).arg(s.distinct).arg(s.entropySum, 0, 'f', 2).arg(index.bits());
         } catch (const qlip::Cancelled&) {

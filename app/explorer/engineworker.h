@@ -76,6 +76,14 @@ struct SearchResult {
     QStringList messages;          // why the index was rebuilt, if it was
     QString stats;                 // a summary of the folder's token statistics
     qlip::TokenGrid folderTokens;  // every indexed image's tokens, one row per image (for the charts)
+    struct FrequentToken {
+        qint64 token = 0;
+        qint64 count = 0;
+        QString file;              // the exemplar: the token's first occurrence
+        int row = 0, col = 0;
+        QImage patch;              // the model-input pixels it covers there
+    };
+    std::vector<FrequentToken> frequent; // most frequent first
     double ms = 0;
 };
 
@@ -164,6 +172,7 @@ public:
     QString m_lastPath;
     std::map<std::string, std::vector<float>> m_textCache; // prompt -> unit embedding, this model
     std::vector<float> promptEmbedding(const QString& label, const QStringList& templates);
+    QImage exemplarPatch(const QString& file, int row, int col);
     quint64 m_encodeSerial = 0;
     struct Pending {
         quint64 request;

@@ -7,6 +7,7 @@
 
 #include <QDir>
 #include <QDockWidget>
+#include <QScrollArea>
 #include <QFileDialog>
 #include <QStatusBar>
 
@@ -16,7 +17,7 @@ void MainWindow::createSearch() {
     m_search = new SearchPanel(this);
     m_docks.search = new QDockWidget(tr("Search"), this);
     m_docks.search->setObjectName(QStringLiteral("searchDock"));
-    m_docks.search->setWidget(m_search);
+    m_docks.search->setWidget(inScrollArea(m_search, this));
     addDockWidget(Qt::BottomDockWidgetArea, m_docks.search);
     tabifyDockWidget(m_docks.charts, m_docks.search);
     m_docks.planes->raise();

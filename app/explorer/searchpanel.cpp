@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QToolButton>
@@ -40,6 +41,7 @@ SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent) {
     m_results->setViewMode(QListView::IconMode);
     m_results->setIconSize(QSize(72, 72));
     m_results->setGridSize(QSize(112, 116));
+    m_results->setMinimumHeight(124);
     m_results->setResizeMode(QListView::Adjust);
     m_results->setMovement(QListView::Static);
     m_results->setWordWrap(true);
@@ -55,7 +57,17 @@ SearchPanel::SearchPanel(QWidget* parent) : QWidget(parent) {
     grid->addWidget(m_cancel, 1, 4);
     grid->addWidget(m_progress, 2, 0, 1, 5);
     grid->addWidget(m_message, 3, 0, 1, 5);
+    // The folder's most frequent tokens, each with the patch it covers in its first image.
+    m_frequent = new QListWidget;
+    m_frequent->setViewMode(QListView::IconMode);
+    m_frequent->setIconSize(QSize(42, 42));
+    m_frequent->setGridSize(QSize(92, 74));
+    m_frequent->setFlow(QListView::LeftToRight);
+    m_frequent->setWrapping(false);
+    m_frequent->setFixedHeight(84);
+    m_frequent->setToolTip(tr("The folder's most frequent tokens, with the patch each covers where it first occurs"));
     grid->addWidget(m_results, 4, 0, 1, 5);
+    grid->addWidget(m_frequent, 5, 0, 1, 5);
     grid->setRowStretch(4, 1);
     grid->setColumnStretch(0, 1);
 
@@ -115,12 +127,29 @@ void SearchPanel::setResult(const SearchResult& r) {
         item->setToolTip(QStringLiteral("%1\ncosine %2").arg(h.path).arg(double(h.score), 0, 'f', 4));
         m_results->addItem(item);
     }
+    m_frequent->clear();
+    for (const auto& f : r.frequent) {
+        // A grey frame, so that background (white) patches are seen too.
+        QPixmap framed(42, 42);
+        framed.fill(QColor(128, 128, 128));
+        if (!f.patch.isNull()) {
+            QPainter p(&framed);
+            p.drawImage(QRect(1, 1, 40, 40), f.patch);
+        }
+        auto* item = new QListWidgetItem(QIcon(framed),
+                                         QStringLiteral("%1\n×%2").arg(f.token).arg(f.count));
+        item->setToolTip(tr("token %1 (0x%2): %3 times; first in %4 at row %5, col %6")
+                             .arg(f.token).arg(f.token, 0, 16).arg(f.count).arg(f.file).arg(f.row).arg(f.col));
+        m_frequent->addItem(item);
+    }
     QString text = tr("\"%1\": %2 results in %3 ms · index: %4 encoded, %5 unchanged, %6 removed · %7")
                        .arg(r.query).arg(r.hits.size()).arg(r.ms, 0, 'f', 0).arg(r.encoded).arg(r.reused).arg(r.removed).arg(r.stats);
     if (!r.skipped.isEmpty()) text += tr("\nSkipped %1 unreadable file(s): %2").arg(r.skipped.size()).arg(r.skipped.mid(0, 5).join(QStringLiteral("; ")));
     if (!r.messages.isEmpty()) text += QLatin1Char('\n') + r.messages.join(QLatin1Char('\n'));
     setMessage(text);
 }
+
+int SearchPanel::frequentTokensShown() const { return m_frequent->count(); }
 
 QStringList SearchPanel::resultPaths() const {
     QStringList out;

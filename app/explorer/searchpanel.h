@@ -30,6 +30,7 @@ public:
     void setMessage(const QString& text);
     QString message() const;
     QStringList resultPaths() const; // best first
+    int frequentTokensShown() const;
 
 Q_SIGNALS:
     void searchRequested(const QString& folder, const QString& text); // empty text: like the current image
@@ -47,6 +48,7 @@ private:
     QProgressBar* m_progress = nullptr;
     QListWidget* m_results = nullptr;
     QLabel* m_message = nullptr;
+    QListWidget* m_frequent = nullptr;
 };
 
 } // namespace qlipx
