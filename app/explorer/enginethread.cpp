@@ -27,14 +27,17 @@ void EngineThread::requestDecode(quint64 serial, const qlip::TokenGrid& tokens) 
 }
 
 void EngineThread::requestSearch(quint64 job, const QString& folder, const QString& text, const QStringList& templates, int top) {
+    m_worker->armCancellableJobs();
     QMetaObject::invokeMethod(m_worker, [=, w = m_worker] { w->searchFolder(job, folder, text, templates, top); }, Qt::QueuedConnection);
 }
 
 void EngineThread::requestFolderStats(quint64 job, const QString& folder, const QString& csvPath) {
+    m_worker->armCancellableJobs();
     QMetaObject::invokeMethod(m_worker, [=, w = m_worker] { w->writeFolderStats(job, folder, csvPath); }, Qt::QueuedConnection);
 }
 
 void EngineThread::requestOcclusionMap(quint64 job, const QString& label, const QStringList& templates) {
+    m_worker->armCancellableJobs();
     QMetaObject::invokeMethod(m_worker, [=, w = m_worker] { w->runOcclusionMap(job, label, templates); }, Qt::QueuedConnection);
 }
 
@@ -47,6 +50,7 @@ void EngineThread::requestQuery(quint64 job, const QStringList& labels, const QS
 }
 
 void EngineThread::requestSensitivity(quint64 job, const qlip::TokenGrid& tokens, const std::vector<int>& bits) {
+    m_worker->armCancellableJobs();
     QMetaObject::invokeMethod(m_worker, [w = m_worker, job, tokens, bits] { w->computeSensitivity(job, tokens, bits); }, Qt::QueuedConnection);
 }
 

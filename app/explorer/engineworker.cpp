@@ -118,7 +118,6 @@ void EngineWorker::decodeTokens(quint64 serial, const qlip::TokenGrid& tokens) {
 
 void EngineWorker::computeSensitivity(quint64 job, const qlip::TokenGrid& tokens, const std::vector<int>& bits) {
     Q_ASSERT(QThread::currentThread() == thread());
-    m_cancelSensitivity = false;
     if (!m_engine) return Q_EMIT sensitivityFailed(job, QStringLiteral("no model is loaded"));
     SensitivityResult r;
     r.job = job;
@@ -225,7 +224,6 @@ QImage EngineWorker::exemplarPatch(const QString& file, int row, int col) {
 qlip::FolderIndex& EngineWorker::indexFor(quint64 job, const QString& folder, qlip::IndexUpdate* update) {
     auto& slot = m_indexes[folder.toStdString()];
     if (!slot) slot = std::make_unique<qlip::FolderIndex>(folder.toStdString(), indexFileFor(folder).toStdString());
-    m_cancelSearch = false;
     *update = slot->update(*m_engine, [&](const qlip::IndexProgress& p) {
         Q_EMIT searchProgress(job, p.done, p.total, QString::fromStdString(p.path));
         return !m_cancelSearch.load();
@@ -301,7 +299,6 @@ void EngineWorker::writeFolderStats(quint64 job, const QString& folder, const QS
 void EngineWorker::runOcclusionMap(quint64 job, const QString& label, const QStringList& templates) {
     Q_ASSERT(QThread::currentThread() == thread());
     if (!m_engine || !m_lastPixels || !m_engine->hasTokenizer()) return Q_EMIT queryFailed(job, QStringLiteral("no image or no tokenizer"));
-    m_cancelOcclusion = false;
     std::vector<float> map;
     bool cancelled = false;
     auto error = guarded([&] {

@@ -97,6 +97,13 @@ public:
     void cancelLoad() { m_cancelLoad = true; }
     // Any thread: stops the sensitivity map being computed (if any) at its next batch.
     void cancelSensitivity() { m_cancelSensitivity = true; }
+    // Called by the requesting thread before it posts a cancellable job, so that a cancel that
+    // comes right after the request (even before the job starts) is never lost.
+    void armCancellableJobs() {
+        m_cancelSensitivity = false;
+        m_cancelSearch = false;
+        m_cancelOcclusion = false;
+    }
 
 public Q_SLOTS:
     // Engine thread. Loads a Hugging Face model folder; on success it replaces the current model.
