@@ -145,20 +145,26 @@ void EngineWorker::computeSensitivity(quint64 job, const qlip::TokenGrid& tokens
     Q_EMIT sensitivityFinished(r);
 }
 
-std::vector<float> EngineWorker::promptEmbedding(const QString& label, const QStringList& templates) {
-    std::vector<float> sum;
-    for (const QString& t : templates) {
-        const std::string text = QString(t).replace(QStringLiteral("{}"), label).toStdString();
-        auto it = m_textCache.find(text);
-        if (it == m_textCache.end()) it = m_textCache.emplace(text, m_engine->embedTexts({text}).front()).first;
-        if (sum.empty()) sum.assign(it->second.size(), 0.f);
-        for (size_t i = 0; i < sum.size(); ++i) sum[i] += it->second[i];
+std::vector<std::vector<float>> EngineWorker::promptEmbeddings(const QStringList& labels, const QStringList& templates) {
+    // The ensemble is qlip::embedPrompts; the cache keeps each (templates, label) result, and the
+    // labels not seen yet are embedded in one call.
+    std::vector<std::string> tpl;
+    for (const QString& t : templates) tpl.push_back(t.toStdString());
+    const std::string prefix = templates.join(QLatin1Char('\x1f')).toStdString() + '\x1e';
+    std::vector<std::string> missing;
+    for (const QString& l : labels)
+        if (!m_textCache.count(prefix + l.toStdString())) missing.push_back(l.toStdString());
+    if (!missing.empty()) {
+        const auto embedded = qlip::embedPrompts(*m_engine, missing, tpl);
+        for (size_t i = 0; i < missing.size(); ++i) m_textCache[prefix + missing[i]] = embedded[i];
     }
-    double norm = 0;
-    for (float v : sum) norm += double(v) * v;
-    norm = std::sqrt(std::max(norm, 1e-24));
-    for (float& v : sum) v = float(v / norm);
-    return sum;
+    std::vector<std::vector<float>> out;
+    for (const QString& l : labels) out.push_back(m_textCache.at(prefix + l.toStdString()));
+    return out;
+}
+
+std::vector<float> EngineWorker::promptEmbedding(const QString& label, const QStringList& templates) {
+    return promptEmbeddings({label}, templates).front();
 }
 
 void EngineWorker::runQuery(quint64 job, const QStringList& labels, const QStringList& templates, bool learnedScale) {
@@ -179,8 +185,7 @@ void EngineWorker::runQuery(quint64 job, const QStringList& labels, const QStrin
     timer.start();
     if (auto error = guarded([&] {
             const auto image = m_engine->embedImages({*m_lastPixels}).front();
-            std::vector<std::vector<float>> texts;
-            for (const QString& l : r.labels) texts.push_back(promptEmbedding(l, tpl));
+            const std::vector<std::vector<float>> texts = promptEmbeddings(r.labels, tpl);
             const auto z = m_engine->zeroShot(image, texts, learnedScale ? qlip::ZeroShotScale::Learned : qlip::ZeroShotScale::Fixed100);
             r.probabilities = z.probabilities;
             r.cosines = z.cosine;

@@ -177,7 +177,8 @@ public:
     static QString indexFileFor(const QString& folder);
     std::optional<qlip::PixelTensor> m_lastPixels; // the last encoded image, for queries
     QString m_lastPath;
-    std::map<std::string, std::vector<float>> m_textCache; // prompt -> unit embedding, this model
+    std::map<std::string, std::vector<float>> m_textCache; // (templates, label) -> ensemble embedding, this model
+    std::vector<std::vector<float>> promptEmbeddings(const QStringList& labels, const QStringList& templates);
     std::vector<float> promptEmbedding(const QString& label, const QStringList& templates);
     QImage exemplarPatch(const QString& file, int row, int col);
     quint64 m_encodeSerial = 0;

@@ -1,5 +1,8 @@
 #include "querypanel.h"
 
+#include "qlip/error.h"
+#include "qlip/query.h"
+
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QFile>
@@ -11,7 +14,6 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSlider>
-#include <QStringDecoder>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QtCharts/QBarCategoryAxis>
@@ -204,22 +206,12 @@ QStringList QueryPanel::chartLabels() const {
 }
 
 bool QueryPanel::readLabelFile(const QString& path, QStringList* labels, QString* error) {
-    QFile f(path);
-    if (path.isEmpty() || !f.open(QIODevice::ReadOnly)) {
-        *error = tr("cannot open the label file %1").arg(path);
+    try {
+        labels->clear();
+        for (const std::string& l : qlip::readLabelFile(path.toStdString())) *labels << QString::fromStdString(l);
+    } catch (const qlip::Error& e) {
+        *error = QString::fromStdString(e.what());
         return false;
-    }
-    const QByteArray bytes = f.readAll();
-    QStringDecoder utf8(QStringDecoder::Utf8);
-    const QString text = utf8.decode(bytes);
-    if (utf8.hasError()) {
-        *error = tr("%1 is not UTF-8 text").arg(path);
-        return false;
-    }
-    labels->clear();
-    for (const QString& l : text.split(QLatin1Char('\n'))) {
-        const QString t = l.trimmed();
-        if (!t.isEmpty() && !t.startsWith(QLatin1Char('#')) && !labels->contains(t)) *labels << t;
     }
     if (labels->isEmpty()) {
         *error = tr("%1 holds no labels").arg(path);
