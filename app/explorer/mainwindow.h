@@ -7,6 +7,7 @@
 #include "editpanel.h"
 #include "enginethread.h"
 #include "sessionfile.h"
+#include "tokendata.h"
 #include "startup.h"
 
 #include <QElapsedTimer>
@@ -39,6 +40,8 @@ class StatusReadout;
 // `content` in a frameless, resizable scroll area: a dock whose content has a tall minimum size
 // must not make the whole window taller than the screen.
 QScrollArea* inScrollArea(QWidget* content, QWidget* parent, int minimumWidth = 0);
+// The engine's token grid as the widgets take it (a copy of plain values).
+TokenData toTokenData(const qlip::TokenGrid& grid);
 
 class MainWindow : public QMainWindow {
     Q_OBJECT

@@ -30,7 +30,9 @@ namespace qlipx {
 
 namespace {
 
-TokenData viewData(const qlip::TokenGrid& g) {
+} // namespace
+
+TokenData toTokenData(const qlip::TokenGrid& g) {
     TokenData t;
     t.rows = g.rows;
     t.cols = g.cols;
@@ -40,6 +42,8 @@ TokenData viewData(const qlip::TokenGrid& g) {
     t.latents = g.latents;
     return t;
 }
+
+namespace {
 
 uint64_t channelMask(int bits, bool all, int bit) { return all ? (bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1) : uint64_t(1) << bit; }
 
@@ -123,7 +127,7 @@ void MainWindow::createEditing() {
 
 void MainWindow::onTokensChanged() {
     const qlip::TokenGrid& g = tokens();
-    const TokenData t = viewData(g);
+    const TokenData t = toTokenData(g);
     m_canvas->setTokenData(t);
     m_planes->setTokens(t);
     m_inspector->setTokens(t);

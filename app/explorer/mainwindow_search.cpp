@@ -60,12 +60,7 @@ void MainWindow::createSearch() {
 void MainWindow::showFolderCharts() {
     if (!m_lastSearch || m_lastSearch->folderTokens.count() == 0) return m_search->setMessage(tr("Search the folder first"));
     const qlip::TokenGrid& g = m_lastSearch->folderTokens;
-    TokenData t;
-    t.rows = g.rows;
-    t.cols = g.cols;
-    t.bits = g.bits;
-    t.indices = g.indices; // no latents: the margin histogram stays empty
-    m_charts->setTokens(t);
+    m_charts->setTokens(toTokenData(g)); // no latents: the margin histogram stays empty
     m_docks.charts->raise();
     statusBar()->showMessage(tr("Statistics: all %1 images of %2 (a new image or edit shows its own again)")
                                  .arg(g.rows).arg(QDir::toNativeSeparators(m_lastSearch->folder)), 8000);
