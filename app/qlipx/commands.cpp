@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include "args.h"
+#include "common.h"
 #include "bench.h"
 #include "qlip/engine.h"
 #include "qlip/eval.h"
@@ -23,66 +24,6 @@
 namespace fs = std::filesystem;
 
 namespace qlipx {
-namespace {
-
-void addEngineOptions(Args& a) {
-    a.option("device", 0, "DEV", "auto, cpu or cuda", "auto")
-        .option("precision", 0, "P", "fp32, bf16, fp16 (CUDA only) or fp64", "fp32")
-        .option("threads", 0, "N", "CPU threads (0 = all cores)", "0")
-        .option("batch", 0, "N", "images per forward pass", "16");
-}
-
-qlip::EngineOptions engineOptions(const Args& a) {
-    qlip::EngineOptions o;
-    o.device = qlip::parseDevice(a.value("device"));
-    o.precision = qlip::parsePrecision(a.value("precision"));
-    o.threads = a.intValue("threads");
-    o.maxBatch = std::max(1, a.intValue("batch"));
-    return o;
-}
-
-// The embedded default model: installed next to the executable (../share/qlip-explorer/models),
-// or in the source tree when running from a build folder.
-std::string defaultModelFolder() {
-    const std::string name = "qlip-emoji-64";
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    std::vector<fs::path> candidates;
-    if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share/qlip-explorer/models" / name);
-    candidates.push_back(fs::path(QLIPX_SOURCE_DIR) / "resources/models" / name);
-    for (const auto& c : candidates)
-        if (fs::is_regular_file(c / "config.json")) return c.string();
-    return {};
-}
-
-std::string modelFolder(const Args& a) {
-    if (a.has("model")) return a.value("model");
-    if (const char* env = std::getenv("QLIPX_MODEL")) return env;
-    std::string folder = defaultModelFolder();
-    if (folder.empty())
-        throw qlip::Error("no model given and the default model is not installed: pass -m MODEL_FOLDER (a Hugging Face QLIP snapshot)");
-    return folder;
-}
-
-double secondsSince(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-std::vector<std::string> splitCommas(const std::string& s) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    for (;;) {
-        size_t comma = s.find(',', start);
-        std::string part = s.substr(start, comma - start);
-        part.erase(0, part.find_first_not_of(' '));
-        part.erase(part.find_last_not_of(' ') + 1);
-        if (!part.empty()) out.push_back(part);
-        if (comma == std::string::npos) return out;
-        start = comma + 1;
-    }
-}
-
-} // namespace
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> list = {
@@ -97,6 +38,9 @@ const std::vector<Command>& commands() {
         {"bench", "benchmark the released configurations with random weights", runBench},
         {"eval", "reconstruction, token usage and zero-shot figures on a packed image set", runEval},
         {"train-tokenizer", "train a small QLIP (BSQ autoencoder + text tower) from scratch", runTrainTokenizer},
+        {"generate", "sample images from a text prompt with the AR prior", runGenerate},
+        {"train-prior", "train an AR prior over a QLIP model's tokens", runTrainPrior},
+        {"eval-prior", "zero-shot accuracy of prior samples on the fixed 100-way prompts", runEvalPrior},
     };
     return list;
 }

@@ -24,5 +24,8 @@ int runParity(int argc, char** argv);
 int runBench(int argc, char** argv);
 int runTrainTokenizer(int argc, char** argv);
 int runEval(int argc, char** argv);
+int runGenerate(int argc, char** argv);
+int runTrainPrior(int argc, char** argv);
+int runEvalPrior(int argc, char** argv);
 
 } // namespace qlipx

@@ -115,7 +115,8 @@ public:
     void saveModelFolder(const std::string& folder, const std::string& weightDtype = "F32");
 
     struct Impl;
-    Impl& impl() { return *impl_; } // for core-internal tools (parity, bench)
+    Impl& impl() { return *impl_; } // for core-internal tools (parity, bench, the prior)
+    const Impl& impl() const { return *impl_; }
 
 private:
     explicit Engine(std::unique_ptr<Impl> impl);

@@ -2,6 +2,7 @@
 // Evaluation of a model on a packed image/label set (tools/emoji_data.py layout): reconstruction
 // quality, token usage and zero-shot classification. Used by `qlipx eval` and the model card.
 #include "qlip/engine.h"
+#include "qlip/prior.h"
 
 #include <string>
 #include <vector>
@@ -37,5 +38,29 @@ EvalReport evaluate(Engine& engine, const std::string& dataFolder, const EvalOpt
 // Helpers shared with tests: PSNR of two uint8 images, SSIM (Wang et al. 2004 constants).
 double psnr(const ImageRGB8& a, const ImageRGB8& b);
 double ssim(const ImageRGB8& a, const ImageRGB8& b);
+
+// The prior's quality check (issue #7): one image per label of the fixed 100-way subset, generated
+// from "an emoji of {label}" with seed = seedBase + i, then classified by the QLIP model's own
+// zero-shot classifier over the same labels.
+struct PriorEvalOptions {
+    std::string metaFile = "fluent.json";
+    std::string subsetKey = "subset100";
+    std::string promptTemplate = "an emoji of {}";
+    SamplingParams sampling;     // seed = the base seed
+    std::string gridPng;         // the samples, 10 a row, in subset order
+    std::string labelsCsv;       // index, label, predicted label, hit
+    int seedCheck = 4;           // also generate the first prompt with this many seeds and count distinct grids
+};
+
+struct PriorEvalReport {
+    int prompts = 0;
+    double top1 = 0, top5 = 0;     // over the subset's labels
+    double meanConfidence = 0;     // mean per-token confidence of the samples
+    int seedsChecked = 0, distinctAcrossSeeds = 0;
+    double secondsPerImage = 0;
+    double tokensPerSecond = 0;
+};
+
+PriorEvalReport evaluatePrior(Engine& engine, Prior& prior, const std::string& dataFolder, const PriorEvalOptions& options);
 
 } // namespace qlip

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace qlip {
 
@@ -51,5 +52,41 @@ struct TrainProgress {
 // Writes <out>/ (config.json, model.safetensors as BF16, vocab.json, merges.txt,
 // preprocessor_config.json), <out>/checkpoint/ and <out>/train-log.csv + train-loss.png.
 void trainTokenizer(const TokenizerTrainOptions& options, const std::function<void(const TrainProgress&)>& report);
+
+// Training the AR prior (issue #7) on images pre-tokenized with a QLIP model. `data` is either a
+// folder from tools/emoji_data.py (train_images.npy + train.json; captions from its templates) or
+// any folder of images with a same-named .txt caption file each (one caption per line; a line is
+// drawn per step).
+struct PriorTrainOptions {
+    std::string data;
+    std::string qlip;            // QLIP model folder: tokens and the text tower for captions
+    std::string out;             // prior folder to write (checkpoints go to <out>/checkpoint)
+    int groups = 4, width = 256, layers = 6, heads = 4, mlp = 768, headMlp = 512;
+    int steps = 3000, batch = 32, warmup = 100;
+    double lr = 1e-3, minLrFraction = 0.1, weightDecay = 0.05;
+    double captionDropout = 0.1; // the caption is replaced by the null condition (for guidance)
+    uint64_t seed = 0;
+    int threads = 0;
+    int checkpointEvery = 250;
+    int logEvery = 25;
+    bool resume = true;
+    std::string device = "auto";
+    double maxMinutes = 0;
+    int stopAt = 0;
+};
+
+struct PriorTrainProgress {
+    int step = 0, steps = 0;
+    double loss = 0;                 // mean cross-entropy per group (nats)
+    double bitsPerToken = 0;         // sum over groups, in bits (of the token's 28)
+    std::vector<double> groupLoss;   // per group (nats)
+    double tokensPerSecond = 0;
+    double etaSeconds = 0;
+    int64_t images = 0;              // training images after pre-tokenization
+};
+
+// Writes <out>/config.json + model.safetensors (BF16), <out>/checkpoint/, <out>/train-log.csv and
+// train-loss.png. `report` is called every logEvery steps and once after pre-tokenization (step 0).
+void trainPrior(const PriorTrainOptions& options, const std::function<void(const PriorTrainProgress&)>& report);
 
 } // namespace qlip

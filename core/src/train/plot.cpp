@@ -66,7 +66,7 @@ std::string fmt(double v) {
 
 } // namespace
 
-void plotTrainingLog(const std::string& csvPath, const std::string& pngPath) {
+void plotTrainingLog(const std::string& csvPath, const std::string& pngPath, const std::vector<std::string>& panels) {
     std::ifstream in(csvPath);
     if (!in) throw Error("cannot read training log '" + csvPath + "'");
     std::string header;
@@ -86,18 +86,17 @@ void plotTrainingLog(const std::string& csvPath, const std::string& pngPath) {
             c.push_back(v.empty() ? NAN : std::atof(v.c_str()));
         }
     }
-    auto column = [&](const char* n) -> const std::vector<double>* {
+    auto column = [&](const std::string& n) -> const std::vector<double>* {
         for (size_t i = 0; i < names.size(); ++i)
             if (names[i] == n) return &cols[i];
         return nullptr;
     };
     const auto* steps = column("step");
     if (!steps || steps->size() < 2) return; // nothing to draw yet
-    const char* panels[] = {"loss", "psnr", "clip", "codebook_entropy", "entropy", "logit_scale"};
     const int pw = 420, ph = 240, cols3 = 3;
     Canvas c(pw * cols3, ph * 2);
     const uint8_t black[3] = {30, 30, 30}, grey[3] = {200, 200, 200}, blue[3] = {31, 119, 180};
-    for (int k = 0; k < 6; ++k) {
+    for (int k = 0; k < int(std::min<size_t>(6, panels.size())); ++k) {
         const auto* ys = column(panels[k]);
         if (!ys) continue;
         int ox = (k % cols3) * pw + 50, oy = (k / cols3) * ph + 25, w = pw - 70, h = ph - 60;

@@ -14,6 +14,7 @@
 #include "train/dataset.h"
 #include "train/losses.h"
 #include "train/plot.h"
+#include "train/schedule.h"
 #include "train/vocab.h"
 
 #include <algorithm>
@@ -96,13 +97,6 @@ std::vector<train::AdamW::Group> parameterGroups(model::QLIPModelImpl& m, double
         g.params.push_back(p.value());
     }
     return {decay, plain};
-}
-
-double learningRate(const TokenizerTrainOptions& o, int step) {
-    if (step < o.warmup) return o.lr * (step + 1) / o.warmup;
-    double progress = double(step - o.warmup) / std::max(1, o.steps - o.warmup);
-    double cosine = 0.5 * (1 + std::cos(M_PI * std::min(1.0, progress)));
-    return o.lr * (o.minLrFraction + (1 - o.minLrFraction) * cosine);
 }
 
 void writeText(const std::string& path, const std::string& text) { writeFileAtomic(path, text.data(), text.size()); }
@@ -216,7 +210,7 @@ void trainTokenizer(const TokenizerTrainOptions& o, const std::function<void(con
 
         opt.zeroGrad();
         loss.backward();
-        const double lr = learningRate(o, step);
+        const double lr = train::cosineLearningRate(o.lr, o.warmup, o.steps, o.minLrFraction, step);
         opt.step(lr);
         {
             torch::NoGradGuard g;
