@@ -41,6 +41,7 @@ const std::vector<Command>& commands() {
         {"generate", "sample images from a text prompt with the AR prior", runGenerate},
         {"train-prior", "train an AR prior over a QLIP model's tokens", runTrainPrior},
         {"eval-prior", "zero-shot accuracy of prior samples on the fixed 100-way prompts", runEvalPrior},
+        {"bench-prior", "sampling speed of priors (tokens/s, s per image), with and without the KV cache", runBenchPrior},
     };
     return list;
 }

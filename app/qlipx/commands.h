@@ -27,5 +27,6 @@ int runEval(int argc, char** argv);
 int runGenerate(int argc, char** argv);
 int runTrainPrior(int argc, char** argv);
 int runEvalPrior(int argc, char** argv);
+int runBenchPrior(int argc, char** argv);
 
 } // namespace qlipx

@@ -2,6 +2,7 @@
 #include "args.h"
 #include "commands.h"
 #include "common.h"
+#include "prior_bench.h"
 #include "qlip/error.h"
 #include "qlip/eval.h"
 #include "qlip/image.h"
@@ -230,6 +231,34 @@ int runEvalPrior(int argc, char** argv) {
                 r.seedsChecked);
     std::printf("speed                %.3f s per image, %.0f tokens/s\n", r.secondsPerImage, r.tokensPerSecond);
     return 0;
+}
+
+int runBenchPrior(int argc, char** argv) {
+    Args a("bench-prior", "[-m MODEL] [--prior PRIOR] [options]",
+           "Sampling speed of the embedded (or given) prior and of a GPT-B-sized random prior over\n"
+           "QLIP-B-16-256's 16x16 grid: tokens per second and seconds per image, with and without the KV cache.");
+    a.option("model", 'm', "MODEL", "QLIP model folder (default: the embedded emoji model)")
+        .option("prior", 0, "PRIOR", "prior folder (default: the embedded prior)")
+        .option("repeats", 0, "N", "timed runs per row (median)", "3")
+        .option("gpt-b-positions", 0, "N", "positions timed for GPT-B with and without the cache", "32")
+        .option("device", 0, "DEV", "auto, cpu or cuda", "auto")
+        .option("threads", 0, "N", "CPU threads (0 = all cores)", "0")
+        .option("markdown", 0, "FILE", "also write the table to FILE")
+        .flag("no-gpt-b", 0, "skip the GPT-B-sized prior")
+        .flag("no-shipped", 0, "skip the embedded prior");
+    if (!a.parse(argc, argv)) return 0;
+    qlip::bench::PriorBenchOptions o;
+    if (!a.has("no-shipped")) {
+        o.model = modelFolder(a);
+        o.prior = priorFolder(a);
+    }
+    o.gptB = !a.has("no-gpt-b");
+    o.gptBPositions = std::max(1, a.intValue("gpt-b-positions"));
+    o.repeats = std::max(1, a.intValue("repeats"));
+    o.threads = a.intValue("threads");
+    o.device = qlip::parseDevice(a.value("device"));
+    o.markdown = a.value("markdown");
+    return qlip::bench::runPriorBench(o);
 }
 
 } // namespace qlipx

@@ -35,6 +35,12 @@ std::vector<double> samplingDistribution(const std::vector<float>& logits, const
         return prob;
     }
     for (size_t i = 0; i < logits.size(); ++i) prob[i] = std::exp((double(logits[i]) - top) / p.temperature);
+    const bool filtered = (p.topK > 0 && size_t(p.topK) < logits.size()) || p.topP < 1.0f;
+    if (!filtered) { // no candidate is removed: skip the O(V log V) sort
+        const double sum = std::accumulate(prob.begin(), prob.end(), 0.0);
+        for (double& v : prob) v /= sum;
+        return prob;
+    }
     // Candidates by decreasing probability (stable: ties keep the lower index first).
     std::vector<size_t> order(logits.size());
     std::iota(order.begin(), order.end(), 0);
