@@ -278,6 +278,19 @@ private Q_SLOTS:
         QVERIFY(throwsContaining([&] { qlip::Prior::open(dir.path().toStdString() + "/nothing", *engine); }, "does not exist"));
     }
 
+    void cudaSamplingMatchesItsOwnFullRecomputation() {
+        if (!qlip::cudaAvailable()) QSKIP("this LibTorch has no CUDA device");
+        qlip::EngineOptions o;
+        o.device = qlip::Device::CUDA;
+        auto gpu = qlip::Engine::open(kModel, o);
+        auto p = qlip::Prior::random(smallConfig(*gpu), *gpu, {}, 7);
+        auto req = request("an emoji of a red apple", 3, 2);
+        auto cached = p->generate(*gpu, req);
+        req.kvCache = false;
+        QCOMPARE(cached.grids[1].indices, p->generate(*gpu, req).grids[1].indices);
+        cached.grids[0].validate("CUDA grid");
+    }
+
     void trainerLowersTheLossAndResumes() {
         // Four solid-colour images with captions: the prior learns them in a few dozen steps.
         QTemporaryDir dir;
