@@ -13,7 +13,7 @@ uniform sampler2D u_reconstruction;
 uniform bool u_hasReconstruction;
 uniform int u_mode;             // 0 original, 1 reconstruction, 2 split (original left of u_split)
 uniform float u_split;          // split position in image u
-uniform sampler2D u_tokenColors; // cols x rows RGBA8, nearest
+uniform sampler2D u_tokenColors; // cols x rows RGBA8, nearest; alpha scales u_fillOpacity per token
 uniform ivec2 u_grid;           // cols, rows; (0, 0) when there are no tokens
 uniform bool u_showGrid;
 uniform float u_fillOpacity;    // token colours
@@ -52,7 +52,8 @@ void main() {
 
     if (u_showGrid && u_grid.x > 0 && u_grid.y > 0) {
         ivec2 c = clamp(ivec2(floor(cell)), ivec2(0), u_grid - 1);
-        rgb = mix(rgb, texelFetch(u_tokenColors, c, 0).rgb, u_fillOpacity);
+        vec4 token = texelFetch(u_tokenColors, c, 0); // alpha: this token's share of the layer opacity
+        rgb = mix(rgb, token.rgb, u_fillOpacity * token.a);
 
         // Distance to the nearest cell border, in device pixels.
         vec2 f = fract(cell);

@@ -57,7 +57,7 @@ void CanvasRenderer::setTokenColors(int rows, int cols, const std::vector<QRgb>&
         rgba[4 * i] = uint8_t(qRed(colors[i]));
         rgba[4 * i + 1] = uint8_t(qGreen(colors[i]));
         rgba[4 * i + 2] = uint8_t(qBlue(colors[i]));
-        rgba[4 * i + 3] = 255;
+        rgba[4 * i + 3] = uint8_t(qAlpha(colors[i])); // scales the layer's opacity per token (0: untinted)
     }
     glBindTexture(GL_TEXTURE_2D, m_tokens);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);

@@ -88,7 +88,8 @@ public Q_SLOTS:
     void setGridOpacity(double opacity); // 0..1, the token colours; borders stay visible
     void setColoring(const qlipx::TokenColoringOptions& options);
     // Colours for TokenColoring::Custom, one per token (raster order); ignored when the count
-    // does not match the grid (then Custom shows the hash colours).
+    // does not match the grid (then Custom shows the hash colours). A colour's alpha scales the
+    // layer's opacity for that token (qRgba(..., 0): the token is not tinted).
     void setCustomTokenColors(std::vector<QRgb> colors);
     void setCompare(qlipx::CanvasView::Compare mode);
     void setSplitPosition(double fraction); // 0..1 of the image width
