@@ -54,4 +54,17 @@ void EngineThread::requestSensitivity(quint64 job, const qlip::TokenGrid& tokens
     QMetaObject::invokeMethod(m_worker, [w = m_worker, job, tokens, bits] { w->computeSensitivity(job, tokens, bits); }, Qt::QueuedConnection);
 }
 
+void EngineThread::requestOpenPrior(const QString& folder) {
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, folder] { w->openPrior(folder); }, Qt::QueuedConnection);
+}
+
+void EngineThread::requestGenerate(quint64 job, const qlip::GenerateRequest& request) {
+    m_worker->noteGenerationRequest(job);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, job, request] { w->generate(job, request); }, Qt::QueuedConnection);
+}
+
+void EngineThread::requestAdoptImage(const QString& path) {
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, path] { w->adoptImage(path); }, Qt::QueuedConnection);
+}
+
 } // namespace qlipx

@@ -26,6 +26,10 @@ public:
     void requestOcclusionMap(quint64 job, const QString& label, const QStringList& templates);
     void requestQuery(quint64 job, const QStringList& labels, const QStringList& templates, bool learnedScale);
     void requestSensitivity(quint64 job, const qlip::TokenGrid& tokens, const std::vector<int>& bits);
+    void requestOpenPrior(const QString& folder);
+    // `job` must be larger than every job requested before (cancelGeneration() relies on it).
+    void requestGenerate(quint64 job, const qlip::GenerateRequest& request);
+    void requestAdoptImage(const QString& path);
 
 private:
     QThread m_thread;

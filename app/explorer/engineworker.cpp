@@ -1,5 +1,7 @@
 #include "engineworker.h"
 
+#include "guarded.h"
+
 #include "qlip/error.h"
 #include "qlip/eval.h"
 #include "qlip/image.h"
@@ -21,23 +23,6 @@ namespace {
 
 double elapsedMs(const QElapsedTimer& t) { return double(t.nsecsElapsed()) / 1e6; }
 
-// Runs `work`, turning anything it throws into a message for the user.
-template <typename Work>
-std::optional<QString> guarded(Work&& work) {
-    try {
-        work();
-        return std::nullopt;
-    } catch (const qlip::Error& e) {
-        return QString::fromStdString(e.what());
-    } catch (const std::bad_alloc&) {
-        return QStringLiteral("out of memory");
-    } catch (const std::exception& e) {
-        return QStringLiteral("internal error: ") + QString::fromStdString(e.what());
-    } catch (...) {
-        return QStringLiteral("internal error (unknown exception)");
-    }
-}
-
 } // namespace
 
 QImage toQImage(const qlip::ImageRGB8& image) {
@@ -48,6 +33,13 @@ QImage toQImage(const qlip::ImageRGB8& image) {
     return out;
 }
 
+qlip::ImageRGB8 toImageRGB8(const QImage& image) {
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
+    qlip::ImageRGB8 out{rgb.width(), rgb.height(), std::vector<uint8_t>(size_t(rgb.width()) * rgb.height() * 3)};
+    for (int y = 0; y < rgb.height(); ++y) std::copy_n(rgb.constScanLine(y), size_t(rgb.width()) * 3, out.pixel(0, y));
+    return out;
+}
+
 EngineWorker::EngineWorker(const qlip::EngineOptions& options, QObject* parent) : QObject(parent), m_options(options) {
     qRegisterMetaType<qlip::ModelInfo>();
     qRegisterMetaType<qlipx::EncodeResult>();
@@ -55,6 +47,9 @@ EngineWorker::EngineWorker(const qlip::EngineOptions& options, QObject* parent) 
     qRegisterMetaType<qlipx::SensitivityResult>();
     qRegisterMetaType<qlipx::QueryResult>();
     qRegisterMetaType<qlipx::SearchResult>();
+    qRegisterMetaType<qlipx::PriorInfo>();
+    qRegisterMetaType<qlipx::GenerationProgress>();
+    qRegisterMetaType<qlipx::GenerationResult>();
 }
 
 EngineWorker::~EngineWorker() = default;
@@ -99,6 +94,7 @@ void EngineWorker::openModel(const QString& folder) {
     info.loadSeconds = elapsedMs(timer) / 1000;
     if (info.folder.empty()) info.folder = folder.toStdString();
     Q_EMIT modelLoaded(info);
+    rtUpdatePriorForModel(folder);
 }
 
 void EngineWorker::encodeImage(const QString& path) {

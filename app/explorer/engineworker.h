@@ -8,8 +8,11 @@
 // older ones still wait in the queue replaces them, and only the newest is run. A model that
 // fails to load leaves the previous one in place. Every failure becomes a *Failed signal; nothing
 // thrown by the engine escapes.
+#include "generation.h"
+
 #include "qlip/engine.h"
 #include "qlip/folderindex.h"
+#include "qlip/prior.h"
 #include "qlip/tokens.h"
 
 #include <QImage>
@@ -104,6 +107,12 @@ public:
         m_cancelSearch = false;
         m_cancelOcclusion = false;
     }
+    // Any thread. Generation jobs are numbered by the requester (1, 2, ...): noteGenerationRequest()
+    // before posting a job, and cancelGeneration() stops every job requested so far (the running
+    // one at its next token, the waiting ones before they start) but none requested after it, so
+    // neither a quick cancel nor a quick new request is lost.
+    void noteGenerationRequest(quint64 job) { m_newestGeneration = job; }
+    void cancelGeneration() { m_cancelGenerationUpTo = m_newestGeneration.load(); }
 
 public Q_SLOTS:
     // Engine thread. Loads a Hugging Face model folder; on success it replaces the current model.
@@ -135,6 +144,15 @@ public Q_SLOTS:
     void cancelSearch() { m_cancelSearch = true; }
     // Engine thread. The bit-flip sensitivity of every token for each of `bits`; reports progress.
     void computeSensitivity(quint64 job, const qlip::TokenGrid& tokens, const std::vector<int>& bits);
+    // Engine thread. Opens a prior folder for the current model; on failure the current prior stays.
+    void openPrior(const QString& folder);
+    // Engine thread. Samples token grids with the prior (qlip::Prior::generate), streaming
+    // coalesced progress (generationProgress) with preview decodes; generationFinished at the end,
+    // generationFailed ("cancelled" when cancelled) otherwise.
+    void generate(quint64 job, const qlip::GenerateRequest& request);
+    // Engine thread. Makes `path` the image that queries and searches "like this image" use (a
+    // generated image opened in the explorer: its tokens come from the prior, not from an encode).
+    void adoptImage(const QString& path);
 
 Q_SIGNALS:
     void modelLoading(const QString& folder);
@@ -158,6 +176,12 @@ Q_SIGNALS:
     void searchFinished(const qlipx::SearchResult& result);
     void searchFailed(quint64 job, const QString& message); // "cancelled" when cancelled
     void folderStatsWritten(quint64 job, const QString& csvPath);
+    // The prior after a model load, openPrior() or a drop (info.available() false: none, info.note says why).
+    void priorChanged(const qlipx::PriorInfo& info);
+    void priorFailed(const QString& folder, const QString& message); // the previous prior stays
+    void generationProgress(const qlipx::GenerationProgress& progress);
+    void generationFinished(const qlipx::GenerationResult& result);
+    void generationFailed(quint64 job, const QString& message); // "cancelled" when cancelled
 
 private:
     void rtRunPendingEncode();
@@ -170,6 +194,14 @@ private:
     std::atomic<bool> m_cancelSearch{false};
     std::atomic<bool> m_cancelOcclusion{false};
     std::map<std::string, std::unique_ptr<qlip::FolderIndex>> m_indexes; // per folder, this model
+    // Generation (engineworker_generate.cpp).
+    void rtUpdatePriorForModel(const QString& modelFolder);
+    PriorInfo priorInfo(const QString& note = {}) const;
+    std::vector<QImage> decodeImages(const std::vector<qlip::TokenGrid>& grids);
+    bool generationCancelled(quint64 job) const { return job <= m_cancelGenerationUpTo.load(); }
+    std::unique_ptr<qlip::Prior> m_prior; // belongs to m_engine's model; dropped when a new model rejects it
+    std::atomic<quint64> m_newestGeneration{0};
+    std::atomic<quint64> m_cancelGenerationUpTo{0};
     qlip::FolderIndex& indexFor(quint64 job, const QString& folder, qlip::IndexUpdate* update);
 
 public:
@@ -196,6 +228,7 @@ public:
 };
 
 QImage toQImage(const qlip::ImageRGB8& image);
+qlip::ImageRGB8 toImageRGB8(const QImage& image);
 
 } // namespace qlipx
 

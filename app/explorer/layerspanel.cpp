@@ -145,7 +145,7 @@ QWidget* LayersPanel::tokenGroup() {
     m_coloring->addItem(tr("Index (hash)"), int(TokenColoring::IndexHash));
     m_coloring->addItem(tr("Latent PCA (RGB = PC1-3)"), int(TokenColoring::LatentPca));
     m_coloring->addItem(tr("Bit group value"), int(TokenColoring::BitGroup));
-    m_coloring->addItem(tr("Map: sensitivity or text query"), int(TokenColoring::Custom));
+    m_coloring->addItem(tr("Map: sensitivity, query, confidence"), int(TokenColoring::Custom));
     m_coloring->setToolTip(tr("Hash: equal tokens share a colour. PCA: similar latents look alike. "
                               "Bit group: tokens that agree on the chosen bits share a hue."));
     form->addRow(tr("Colour by"), m_coloring);

@@ -51,6 +51,7 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     createEditing();
     createQuery();
     createSearch();
+    createGeneration();
     createActions();
     createMenus();
     createToolBar();
@@ -76,7 +77,9 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
-    // Join the engine thread before the widgets its queued results would reach go away.
+    // Join the engine thread before the widgets its queued results would reach go away; a
+    // generation in progress is stopped rather than waited for.
+    m_engine->worker()->cancelGeneration();
     m_engine.reset();
 }
 
@@ -99,6 +102,7 @@ void MainWindow::applyStartupView() {
     if (o.dock == QLatin1String("edit")) m_docks.edit->raise();
     if (o.dock == QLatin1String("query")) m_docks.query->raise();
     if (o.dock == QLatin1String("search")) m_docks.search->raise();
+    if (o.dock == QLatin1String("generate")) m_docks.generate->raise();
 }
 
 void MainWindow::connectEngine() {
@@ -235,6 +239,7 @@ void MainWindow::onEncodeFailed(const QString& path, const QString& message) {
     const QString keep = m_imagePath.isEmpty() ? QString() : tr("\n\nStill showing %1.").arg(QFileInfo(m_imagePath).fileName());
     if (m_imagePath.isEmpty()) m_canvas->setPlaceholderText(tr("Cannot encode %1:\n%2\n\nDrop another image here, or open one with Ctrl+O.").arg(QFileInfo(path).fileName(), message));
     showError(tr("Cannot encode %1").arg(QFileInfo(path).fileName()), message + keep);
+    maybeRunStartupGeneration(); // --generate does not need the image
 }
 
 void MainWindow::showError(const QString& title, const QString& message) {

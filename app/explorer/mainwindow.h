@@ -7,9 +7,11 @@
 #include "editpanel.h"
 #include "enginethread.h"
 #include "sessionfile.h"
+#include "tokencolor.h"
 #include "tokendata.h"
 #include "startup.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QMainWindow>
 #include <QTimer>
@@ -29,6 +31,7 @@ namespace qlipx {
 class BitPlaneView;
 class EditSession;
 class CanvasView;
+class GeneratePanel;
 class InspectorPanel;
 class LayersPanel;
 class QueryPanel;
@@ -79,6 +82,14 @@ public:
     const std::optional<qlip::ModelInfo>& model() const { return m_model; }
     QString imagePath() const { return m_imagePath; } // the image on the canvas
     const std::optional<EncodeResult>& result() const { return m_result; }
+    // Generation (issue #7): the Generate dock, the prior, the newest run's stream and result.
+    GeneratePanel* generatePanel() const { return m_generatePanel; }
+    const PriorInfo& prior() const { return m_generation.prior; }
+    bool isGenerating() const { return m_generation.running; }
+    const std::optional<GenerationProgress>& generationProgress() const { return m_generation.progress; }
+    const std::optional<GenerationResult>& lastGeneration() const { return m_generation.result; }
+    int generatedSampleShown() const { return m_generation.shown; } // -1: the canvas shows the image being edited
+    EngineWorker* engineWorker() const { return m_engine->worker(); } // its thread-safe calls (cancel*) and signals
 
 public Q_SLOTS:
     void openImage(const QString& path);
@@ -113,6 +124,18 @@ public Q_SLOTS:
     // Where edits are autosaved until the window closes cleanly ($QLIPX_RECOVERY_FILE overrides).
     static QString recoveryPath();
     bool autosaveNow();
+    // Generation. generate() starts a run (cancelling one in progress); its tokens stream onto the
+    // canvas. regenerateSelection() resamples the selected tokens of the current image.
+    void generate(const qlip::GenerateRequest& request);
+    bool regenerateSelection(const qlip::GenerateRequest& parameters);
+    void cancelGeneration();
+    void openPrior(const QString& folder);
+    void showGeneratedSample(int sample);
+    // A full run's sample becomes the image being edited (its tokens the current tokens); a masked
+    // run's sample is applied to the current tokens as one undoable edit.
+    bool openGeneratedInExplorer(int sample);
+    bool saveGeneratedPng(int sample, const QString& path); // with qlip::generationMetadata
+    void showImageAgain(); // leave the generation on the canvas for the image being edited
 
 Q_SIGNALS:
     void modelChanged(const qlip::ModelInfo& model);
@@ -121,6 +144,9 @@ Q_SIGNALS:
     void queryAnswered();                 // lastQuery() has new probabilities
     void tokenMapShown();                 // tokenMap() is on the canvas
     void searchAnswered();                // a folder search finished, failed or was cancelled
+    void priorShown();                    // prior() changed (or a prior failed to open)
+    void generationStreamed();            // generationProgress() has a newer report
+    void generationEnded(bool finished);  // the run finished (true), failed or was cancelled
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -141,6 +167,16 @@ private:
     void createEditing();
     void createQuery();
     void createSearch();
+    void createGeneration();
+    void onPriorChanged(const PriorInfo& info);
+    void onGenerationProgress(const GenerationProgress& progress);
+    void onGenerationFinished(const GenerationResult& result);
+    void onGenerationFailed(quint64 job, const QString& message);
+    void maybeRunStartupGeneration();
+    void leaveGenerationView(); // restores the token colouring the generation view replaced
+    void showTokensInViews();   // the current tokens in the canvas, bit planes, inspector and charts
+    bool applyGeneratedAsEdit(int sample);
+    void chooseSaveGeneratedPng(int sample);
     void showTokenMap(const QString& label, const std::vector<float>& map);
     void onTokensChanged();
     void onSensitivityFinished(const SensitivityResult& result);
@@ -221,6 +257,21 @@ private:
         QString path;
     };
     std::unique_ptr<PendingSession> m_pendingSession;
+    GeneratePanel* m_generatePanel = nullptr;
+    struct GenerationState {
+        PriorInfo prior;
+        quint64 job = 0;               // the newest run requested
+        bool running = false;
+        qlip::GenerateRequest request; // of the newest run
+        QDateTime started;
+        std::optional<GenerationProgress> progress; // its newest report
+        std::optional<GenerationResult> result;     // the newest run that finished
+        int shown = -1;                // sample on the canvas; -1: the canvas shows the image
+        TokenColoringOptions coloringBefore; // restored when the canvas goes back to the image
+        std::vector<QRgb> colorsBefore;
+        QString startupPrior;          // --prior, until the engine has answered
+        bool shootAfterRun = false;    // --generate with --screenshot
+    } m_generation;
     struct Docks {
         QDockWidget* layers = nullptr;
         QDockWidget* planes = nullptr;
@@ -229,6 +280,7 @@ private:
         QDockWidget* edit = nullptr;
         QDockWidget* query = nullptr;
         QDockWidget* search = nullptr;
+        QDockWidget* generate = nullptr;
     } m_docks;
 
     std::optional<qlip::ModelInfo> m_model;

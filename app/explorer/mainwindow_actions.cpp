@@ -143,7 +143,7 @@ void MainWindow::createMenus() {
     view->addAction(a.hud);
     view->addSeparator();
     for (QDockWidget* d : {m_docks.layers, m_docks.planes, m_docks.inspector, m_docks.charts, m_docks.edit, m_docks.query,
-                           m_docks.search})
+                           m_docks.search, m_docks.generate})
         view->addAction(d->toggleViewAction());
     view->addSeparator();
     view->addActions({a.zoomIn, a.zoomOut, a.fit, a.actualSize});

@@ -142,17 +142,17 @@ void MainWindow::showInInspector(int row, int col) {
         m_inspector->setPatch({});
         return;
     }
-    // The patch the token covers, in the model's input image.
-    const QImage& input = m_result->input;
+    // The patch the token covers, in the model's input image (or the generated sample on the canvas).
+    const QImage& input = m_generation.shown >= 0 ? m_canvas->currentImage() : m_result->input;
     const int cellW = input.width() / tokens().cols, cellH = input.height() / tokens().rows;
     m_inspector->setPatch(input.copy(col * cellW, row * cellH, cellW, cellH));
 }
 
 void MainWindow::onTokenHovered(int row, int col) {
-    if (!m_result) return;
-    const auto& t = tokens();
-    if (row < 0 || col < 0 || row >= t.rows || col >= t.cols) return;
-    m_readout->setHoveredToken(row, col, t.cols, t.at(row, col), t.bits);
+    // The canvas's tokens: the image's, or those of the generated sample it shows.
+    const TokenData& t = m_canvas->tokenData();
+    if (t.empty() || row < 0 || col < 0 || row >= t.rows || col >= t.cols) return;
+    m_readout->setHoveredToken(row, col, t.cols, t.index(row, col), t.bits);
     // Until a token is picked (clicked), the inspector follows the mouse.
     if (!m_canvas->pickedToken()) showInInspector(row, col);
     updateHud();
@@ -176,8 +176,9 @@ void MainWindow::updateHud() {
         s.encodeMs = m_result->encodeMs;
         s.decodeMs = m_result->decodeMs;
         s.editMs = m_editLatencyMs;
-        if (auto h = m_canvas->hoveredToken())
-            s.hovered = StatusReadout::formatToken(h->row, h->col, tokens().cols, tokens().at(h->row, h->col), tokens().bits);
+        const TokenData& t = m_canvas->tokenData(); // the image's tokens, or a generated sample's
+        if (auto h = m_canvas->hoveredToken(); h && !t.empty())
+            s.hovered = StatusReadout::formatToken(h->row, h->col, t.cols, t.index(h->row, h->col), t.bits);
     }
     const char* compare[] = {"", ", split", ", flicker"};
     s.view = QStringLiteral("%1%2, zoom %3 %")

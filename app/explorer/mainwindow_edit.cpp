@@ -47,13 +47,6 @@ namespace {
 
 uint64_t channelMask(int bits, bool all, int bit) { return all ? (bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1) : uint64_t(1) << bit; }
 
-qlip::ImageRGB8 toImageRGB8(const QImage& image) {
-    const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
-    qlip::ImageRGB8 out{rgb.width(), rgb.height(), std::vector<uint8_t>(size_t(rgb.width()) * rgb.height() * 3)};
-    for (int y = 0; y < rgb.height(); ++y) std::copy_n(rgb.constScanLine(y), size_t(rgb.width()) * 3, out.pixel(0, y));
-    return out;
-}
-
 } // namespace
 
 const qlip::TokenGrid& MainWindow::tokens() const {
@@ -125,14 +118,19 @@ void MainWindow::createEditing() {
     connect(&m_autosave, &QTimer::timeout, this, &MainWindow::autosaveNow);
 }
 
-void MainWindow::onTokensChanged() {
-    const qlip::TokenGrid& g = tokens();
-    const TokenData t = toTokenData(g);
+void MainWindow::showTokensInViews() {
+    const TokenData t = toTokenData(tokens());
     m_canvas->setTokenData(t);
     m_planes->setTokens(t);
     m_inspector->setTokens(t);
     m_charts->setTokens(t);
     if (const auto pick = m_canvas->pickedToken()) pickToken(pick->row, pick->col);
+}
+
+void MainWindow::onTokensChanged() {
+    leaveGenerationView(); // an edit or a new image: the canvas shows the image being edited again
+    showTokensInViews();
+    const qlip::TokenGrid& g = tokens();
     if (!m_result) return;
     ++m_decodeSerial;
     if (!m_edits->isEdited()) {
@@ -214,7 +212,7 @@ void MainWindow::onSensitivityFinished(const SensitivityResult& r) {
 }
 
 void MainWindow::refreshCanvasImages() {
-    if (!m_result) return;
+    if (!m_result || m_generation.shown >= 0) return; // a generation is on the canvas: leave it there
     // With the diff view, the heat map compares the unedited and the edited reconstruction.
     const QImage& base = m_editPanel->diffView() ? m_result->reconstruction : m_result->input;
     m_canvas->setImages(base, m_editedRecon.isNull() ? m_result->reconstruction : m_editedRecon);

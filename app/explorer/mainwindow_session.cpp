@@ -162,7 +162,9 @@ void MainWindow::runStartupJobs() {
         QCoreApplication::exit(ok ? 0 : 1);
         return;
     }
-    if (!m_options.screenshot.isEmpty()) QTimer::singleShot(300, this, &MainWindow::finishScreenshot);
+    // With --generate the screenshot shows the generation, once it has finished.
+    if (!m_options.screenshot.isEmpty() && !m_generation.shootAfterRun) QTimer::singleShot(300, this, &MainWindow::finishScreenshot);
+    maybeRunStartupGeneration(); // --generate waits for the first image
 }
 
 void MainWindow::chooseSaveSession() {

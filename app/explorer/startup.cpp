@@ -57,7 +57,9 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
     const QCommandLineOption heat(QStringLiteral("heat"), QStringLiteral("Error heat-map opacity, 0 to 1."), QStringLiteral("opacity"));
     const QCommandLineOption pick(QStringLiteral("pick"), QStringLiteral("Pick this token once the image is encoded."), QStringLiteral("row,col"));
     const QCommandLineOption hud(QStringLiteral("hud"), QStringLiteral("Show the HUD over the canvas."));
-    const QCommandLineOption dock(QStringLiteral("dock"), QStringLiteral("Dock to bring to the front: planes, statistics or edit."), QStringLiteral("name"));
+    const QCommandLineOption dock(QStringLiteral("dock"),
+                                  QStringLiteral("Dock to bring to the front: planes, statistics, edit, query, search or generate."),
+                                  QStringLiteral("name"));
     // Not "--session": QGuiApplication takes -session for X11 session management.
     const QCommandLineOption session(QStringLiteral("open-session"), QStringLiteral("Open a saved session (.qlipxsession)."), QStringLiteral("file"));
     const QCommandLineOption recover(QStringLiteral("restore-recovery"),
@@ -66,8 +68,18 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
                                          QStringLiteral("npy"));
     const QCommandLineOption dumpTokens(QStringLiteral("dump-tokens"),
                                         QStringLiteral("Save the tokens on screen once the image is shown, then quit."), QStringLiteral("npy"));
+    const QCommandLineOption prior(QStringLiteral("prior"), QStringLiteral("Prior folder for generation (default: the one next to the model)."),
+                                   QStringLiteral("dir"));
+    const QCommandLineOption prompt(QStringLiteral("prompt"), QStringLiteral("Prompt for the Generate dock."), QStringLiteral("text"));
+    const QCommandLineOption generate(QStringLiteral("generate"),
+                                      QStringLiteral("Generate once the model and prior are ready (with --screenshot: shoot the result)."));
+    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed for the Generate dock (default: random)."), QStringLiteral("n"));
+    const QCommandLineOption samples(QStringLiteral("samples"), QStringLiteral("Images per generation, 1 to 16."), QStringLiteral("n"));
+    const QCommandLineOption screenshotRow(QStringLiteral("screenshot-row"),
+                                           QStringLiteral("With --generate --screenshot: shoot while the tokens stream in, once N rows are done."),
+                                           QStringLiteral("n"));
     parser.addOptions({model, device, precision, threads, layer, screenshot, size, fresh, compare, coloring, heat, pick, hud, dock, session,
-                       recover, applyTokens, dumpTokens});
+                       recover, applyTokens, dumpTokens, prior, prompt, generate, seed, samples, screenshotRow});
     parser.process(arguments);
 
     StartupOptions o;
@@ -102,13 +114,29 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
     o.compare = oneOf(compare, {QStringLiteral("split"), QStringLiteral("flicker")});
     o.coloring = oneOf(coloring, {QStringLiteral("hash"), QStringLiteral("pca"), QStringLiteral("bits")});
     o.dock = oneOf(dock, {QStringLiteral("planes"), QStringLiteral("statistics"), QStringLiteral("edit"),
-                            QStringLiteral("query"), QStringLiteral("search")});
+                            QStringLiteral("query"), QStringLiteral("search"), QStringLiteral("generate")});
     o.hud = parser.isSet(hud);
     o.session = parser.value(session);
     o.restoreRecovery = parser.isSet(recover);
     o.applyTokens = parser.value(applyTokens);
     o.dumpTokens = parser.value(dumpTokens);
     if (!o.dumpTokens.isEmpty()) o.restoreSession = false;
+    o.prior = parser.value(prior);
+    o.prompt = parser.value(prompt);
+    o.generate = parser.isSet(generate);
+    if (parser.isSet(seed)) {
+        const quint64 n = parser.value(seed).toULongLong(&ok);
+        if (!ok) failUsage(parser, QStringLiteral("--seed wants a whole number >= 0"));
+        o.seed = n;
+    }
+    if (parser.isSet(samples)) {
+        o.samples = parser.value(samples).toInt(&ok);
+        if (!ok || o.samples < 1 || o.samples > 16) failUsage(parser, QStringLiteral("--samples wants a number from 1 to 16"));
+    }
+    if (parser.isSet(screenshotRow)) {
+        o.screenshotRow = parser.value(screenshotRow).toInt(&ok);
+        if (!ok || o.screenshotRow < 1) failUsage(parser, QStringLiteral("--screenshot-row wants a number >= 1"));
+    }
     if (parser.isSet(heat)) {
         o.heat = parser.value(heat).toDouble(&ok);
         if (!ok || o.heat < 0 || o.heat > 1) failUsage(parser, QStringLiteral("--heat wants a number from 0 to 1"));
@@ -141,6 +169,21 @@ QString defaultModelFolder() {
     for (const auto& d : dataFolders()) candidates << d + QStringLiteral("/models/qlip-emoji-64");
     candidates << QStringLiteral(QLIPX_SOURCE_DIR "/tests/data/golden/tiny-b16");
     return firstExisting(candidates, QStringLiteral("/config.json"));
+}
+
+QString defaultPriorFolder() {
+    QStringList candidates;
+    for (const auto& d : dataFolders()) candidates << d + QStringLiteral("/models/qlip-emoji-64-prior");
+    return firstExisting(candidates, QStringLiteral("/config.json"));
+}
+
+QString companionPriorFolder(const QString& modelFolder) {
+    if (modelFolder.isEmpty()) return {};
+    const QString model = QFileInfo(modelFolder).canonicalFilePath();
+    const QString sibling = QDir::cleanPath(model + QStringLiteral("-prior"));
+    if (!model.isEmpty() && QFileInfo::exists(sibling + QStringLiteral("/config.json"))) return sibling;
+    const QString embedded = QFileInfo(defaultModelFolder()).canonicalFilePath();
+    return !model.isEmpty() && model == embedded ? defaultPriorFolder() : QString();
 }
 
 // An emoji first: the default model is trained on 64-px emoji art, and a photo squeezed through it

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace qlipx {
 
 struct StartupOptions {
@@ -27,6 +29,13 @@ struct StartupOptions {
     bool restoreRecovery = false; // restore the autosaved edits of a session that did not close
     QString applyTokens;     // after the first encode, load these tokens as an edit (scripts, tests)
     QString dumpTokens;      // once the first image (or session) is on screen, save its tokens here and quit
+    // Generation (reproducible screenshots and tests).
+    QString prior;           // a prior folder to open once the model is loaded
+    QString prompt;          // the Generate dock's prompt
+    bool generate = false;   // generate once the model and the prior are ready (with --screenshot: shoot the result)
+    std::optional<quint64> seed; // the Generate dock's seed (else a random one)
+    int samples = 0;         // the Generate dock's number of samples (0: its default)
+    int screenshotRow = 0;   // with --generate: shoot while streaming, once this many token rows are done (0: after the run)
 };
 
 // Parses qlip-explorer's command line. Prints help/version or an error and exits for
@@ -39,6 +48,11 @@ QStringList dataFolders();
 // The first of <data>/models/qlip-emoji-64 that exists, else the golden test model of the
 // source tree; empty when none exists.
 QString defaultModelFolder();
+// The embedded prior, <data>/models/qlip-emoji-64-prior, or empty.
+QString defaultPriorFolder();
+// The prior that goes with a model folder: "<folder>-prior" next to it, else the embedded prior
+// when the folder is the embedded model; empty when there is none.
+QString companionPriorFolder(const QString& modelFolder);
 // <data>/samples/astronaut.png, or empty.
 QString defaultImage();
 
