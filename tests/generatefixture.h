@@ -19,20 +19,13 @@ inline qlip::EngineOptions cpuOneThread() {
 
 // An 8x8, 28-bit prior like the embedded one, but tiny (width 64, 2 layers) and random.
 inline qlip::PriorConfig tinyPriorConfig(const qlip::Engine& e) {
-    qlip::PriorConfig c;
+    qlip::PriorConfig c = qlip::PriorConfig::forModel(e);
     c.name = "tiny-test-prior";
-    c.qlipModel = e.info().name;
-    c.gridRows = e.info().gridRows;
-    c.gridCols = e.info().gridCols;
-    c.bits = e.info().bits;
-    c.groups = 4;
     c.width = 64;
     c.layers = 2;
     c.heads = 2;
     c.mlp = 128;
     c.headMlp = 64;
-    c.condLength = e.config().text.maxPositions;
-    c.condWidth = e.config().text.hiddenSize;
     return c;
 }
 

@@ -1,6 +1,7 @@
 // The AR prior (issue #7): config files, sampling invariants (KV cache = full recomputation, seeds,
 // greedy, masked regeneration, streaming and cancel), bad requests, checkpoints and the trainer.
 // Uses the shipped QLIP model for its text tower and small random priors, so it needs no training.
+#include "generatefixture.h"
 #include "prior/prior_impl.h"
 #include "qlip/engine.h"
 #include "qlip/error.h"
@@ -21,31 +22,10 @@ namespace {
 
 const std::string kModel = std::string(QLIPX_SOURCE_DIR) + "/resources/models/qlip-emoji-64";
 
-qlip::PriorConfig smallConfig(const qlip::Engine& e) {
-    qlip::PriorConfig c;
-    c.name = "test-prior";
-    c.qlipModel = e.info().name;
-    c.gridRows = e.info().gridRows;
-    c.gridCols = e.info().gridCols;
-    c.bits = e.info().bits;
-    c.groups = 4;
-    c.width = 64;
-    c.layers = 2;
-    c.heads = 2;
-    c.mlp = 128;
-    c.headMlp = 64;
-    c.condLength = e.config().text.maxPositions;
-    c.condWidth = e.config().text.hiddenSize;
-    return c;
-}
+using qlipx_test::tinyPriorConfig;
 
 qlip::GenerateRequest request(const std::string& prompt, uint64_t seed, int samples = 1) {
-    qlip::GenerateRequest r;
-    r.prompt = prompt;
-    r.samples = samples;
-    r.sampling.seed = seed;
-    r.sampling.cfgScale = 3;
-    return r;
+    return qlipx_test::promptRequest(prompt, seed, samples);
 }
 
 bool throwsContaining(const std::function<void()>& fn, const std::string& text) {
@@ -71,11 +51,11 @@ private Q_SLOTS:
         qlip::EngineOptions o;
         o.threads = 1;
         engine = qlip::Engine::open(kModel, o);
-        prior = qlip::Prior::random(smallConfig(*engine), *engine, {}, 7);
+        prior = qlip::Prior::random(tinyPriorConfig(*engine), *engine, {}, 7);
     }
 
     void configRoundTripsAndRejectsImpossibleSizes() {
-        auto c = smallConfig(*engine);
+        auto c = tinyPriorConfig(*engine);
         auto back = qlip::PriorConfig::fromJson(qlip::Json::parse(c.toJson().dump()), "config");
         QCOMPARE(back.toJson().dump(), c.toJson().dump());
         auto bad = c;
@@ -231,11 +211,11 @@ private Q_SLOTS:
     }
 
     void aPriorForAnotherModelIsRefused() {
-        auto c = smallConfig(*engine);
+        auto c = tinyPriorConfig(*engine);
         c.gridRows = 16;
         c.gridCols = 16;
         QVERIFY(throwsContaining([&] { qlip::Prior::random(c, *engine); }, "grid 16x16 vs the model's 8x8"));
-        c = smallConfig(*engine);
+        c = tinyPriorConfig(*engine);
         c.qlipModel = "QLIP-B-16-256";
         QVERIFY(throwsContaining([&] { qlip::Prior::random(c, *engine); }, "trained on the tokens of 'QLIP-B-16-256'"));
     }
@@ -283,7 +263,7 @@ private Q_SLOTS:
         qlip::EngineOptions o;
         o.device = qlip::Device::CUDA;
         auto gpu = qlip::Engine::open(kModel, o);
-        auto p = qlip::Prior::random(smallConfig(*gpu), *gpu, {}, 7);
+        auto p = qlip::Prior::random(tinyPriorConfig(*gpu), *gpu, {}, 7);
         auto req = request("an emoji of a red apple", 3, 2);
         auto cached = p->generate(*gpu, req);
         req.kvCache = false;

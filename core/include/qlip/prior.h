@@ -48,6 +48,8 @@ struct PriorConfig {
     Json toJson() const;
     static PriorConfig fromJson(const Json& j, const std::string& where); // throws qlip::Error naming `where`
     void validate(const std::string& where) const;                      // throws on impossible sizes
+    // The default sizes above, fitted to `qlip`: its name, grid, bits, text context and width.
+    static PriorConfig forModel(const Engine& qlip);
     // A GPT-B-sized prior (12 layers, width 768, 12 heads) for a QLIP grid, for benchmarks.
     static PriorConfig gptB(int gridRows, int gridCols, int bits, int groups, int condLength, int condWidth);
 };

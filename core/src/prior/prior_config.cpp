@@ -1,5 +1,6 @@
 // PriorConfig <-> config.json of a prior folder. Unknown keys are ignored; missing required keys
 // and impossible sizes are errors that name the file.
+#include "qlip/engine.h"
 #include "qlip/error.h"
 #include "qlip/json.h"
 #include "qlip/prior.h"
@@ -76,6 +77,17 @@ void PriorConfig::validate(const std::string& where) const {
     if (layers <= 0 || mlp <= 0 || headMlp <= 0) fail("layers and MLP sizes must be positive");
     if (condLength <= 0 || condWidth <= 0) fail("cond_length and cond_hidden_size must be positive");
     if (!(ropeTheta > 1) || !(normEps > 0)) fail("rope_theta must be > 1 and rms_norm_eps > 0");
+}
+
+PriorConfig PriorConfig::forModel(const Engine& qlip) {
+    PriorConfig c;
+    c.qlipModel = qlip.info().name;
+    c.gridRows = qlip.info().gridRows;
+    c.gridCols = qlip.info().gridCols;
+    c.bits = qlip.info().bits;
+    c.condLength = qlip.config().text.maxPositions;
+    c.condWidth = qlip.config().text.hiddenSize;
+    return c;
 }
 
 PriorConfig PriorConfig::gptB(int gridRows, int gridCols, int bits, int groups, int condLength, int condWidth) {

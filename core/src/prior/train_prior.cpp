@@ -127,20 +127,15 @@ std::vector<train::AdamW::Group> parameterGroups(prior::PriorTransformerImpl& m,
 }
 
 PriorConfig configFor(const PriorTrainOptions& o, const Engine& qlip) {
-    PriorConfig c;
-    c.name = fs::path(o.out).filename().string();
-    c.qlipModel = qlip.info().name;
-    c.gridRows = qlip.info().gridRows;
-    c.gridCols = qlip.info().gridCols;
-    c.bits = qlip.info().bits;
+    PriorConfig c = PriorConfig::forModel(qlip);
+    c.name = fs::path(o.out).lexically_normal().filename().string();
+    if (c.name.empty()) c.name = "qlip-prior";
     c.groups = o.groups;
     c.width = o.width;
     c.layers = o.layers;
     c.heads = o.heads;
     c.mlp = o.mlp;
     c.headMlp = o.headMlp;
-    c.condLength = qlip.config().text.maxPositions;
-    c.condWidth = qlip.config().text.hiddenSize;
     c.validate("prior training configuration");
     return c;
 }
@@ -196,14 +191,7 @@ void trainPrior(const PriorTrainOptions& o, const std::function<void(const Prior
     int accSteps = 0;
     auto lastLog = std::chrono::steady_clock::now();
     for (int step = start; step < o.steps; ++step) {
-        // Data order depends only on (seed, step), so a resumed run sees the same batches.
-        const int64_t perEpoch = std::max<int64_t>(1, n / batch);
-        const int64_t epoch = step / perEpoch, offset = (step % perEpoch) * batch;
-        std::vector<int64_t> order(static_cast<size_t>(n));
-        std::iota(order.begin(), order.end(), 0);
-        std::mt19937_64 epochRng(o.seed * 7919 + uint64_t(epoch));
-        std::shuffle(order.begin(), order.end(), epochRng);
-        std::vector<int64_t> idx(order.begin() + offset, order.begin() + offset + batch);
+        const std::vector<int64_t> idx = train::batchIndices(n, batch, o.seed, step);
         std::mt19937_64 rng(o.seed * 104729 + uint64_t(step));
 
         std::vector<std::string> captions;
@@ -230,8 +218,7 @@ void trainPrior(const PriorTrainOptions& o, const std::function<void(const Prior
         for (int g = 0; g < k; ++g) acc[size_t(g)] += lossesCpu[g].item<double>();
         ++accSteps;
         const bool last = step + 1 == o.steps;
-        const double elapsedMin = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60;
-        const bool outOfTime = (o.maxMinutes > 0 && elapsedMin >= o.maxMinutes) || (o.stopAt > 0 && step + 1 >= o.stopAt);
+        const bool outOfTime = train::limitReached(t0, o.maxMinutes, o.stopAt, step);
         if ((step + 1) % o.logEvery == 0 || last || outOfTime) {
             auto now = std::chrono::steady_clock::now();
             PriorTrainProgress p;

@@ -180,14 +180,7 @@ void trainTokenizer(const TokenizerTrainOptions& o, const std::function<void(con
     TrainProgress acc;
     int accSteps = 0;
     for (int step = start; step < o.steps; ++step) {
-        // Data order depends only on (seed, step), so a resumed run sees the same batches.
-        const int64_t perEpoch = n / o.batch;
-        const int64_t epoch = step / perEpoch, offset = (step % perEpoch) * o.batch;
-        std::vector<int64_t> order(static_cast<size_t>(n));
-        std::iota(order.begin(), order.end(), 0);
-        std::mt19937_64 epochRng(o.seed * 7919 + uint64_t(epoch));
-        std::shuffle(order.begin(), order.end(), epochRng);
-        std::vector<int64_t> idx(order.begin() + offset, order.begin() + offset + o.batch);
+        const std::vector<int64_t> idx = train::batchIndices(n, o.batch, o.seed, step);
         std::mt19937_64 rng(o.seed * 104729 + uint64_t(step));
         auto batch = train::makeBatch(data, idx, tokenizer, o.contextLength, o.shift, rng, o.augment);
         if (step == start) saveBatchSheet(batch.pixels, o.out + "/train-batch.png");
@@ -225,8 +218,7 @@ void trainTokenizer(const TokenizerTrainOptions& o, const std::function<void(con
         acc.clip += clip.item<double>();
         ++accSteps;
         const bool last = step + 1 == o.steps;
-        const double elapsedMin = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60;
-        const bool outOfTime = (o.maxMinutes > 0 && elapsedMin >= o.maxMinutes) || (o.stopAt > 0 && step + 1 >= o.stopAt);
+        const bool outOfTime = train::limitReached(t0, o.maxMinutes, o.stopAt, step);
         if ((step + 1) % o.logEvery == 0 || last || outOfTime) {
             auto now = std::chrono::steady_clock::now();
             TrainProgress p;
