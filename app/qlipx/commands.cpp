@@ -228,10 +228,6 @@ int runTrainTokenizer(int argc, char** argv) {
         .option("out", 'o', "MODEL", "output model folder")
         .option("merges", 0, "FILE", "CLIP merges.txt (the first --merge-count merges form the vocabulary)")
         .option("merge-count", 0, "K", "merges kept in the compact vocabulary", std::to_string(o.mergeCount))
-        .option("steps", 0, "N", "optimizer steps", std::to_string(o.steps))
-        .option("batch", 0, "N", "images per step", std::to_string(o.batch))
-        .option("lr", 0, "LR", "peak learning rate", "1e-3")
-        .option("warmup", 0, "N", "warm-up steps", std::to_string(o.warmup))
         .option("width", 0, "D", "vision/decoder width", std::to_string(o.width))
         .option("layers", 0, "N", "encoder layers", std::to_string(o.layers))
         .option("decoder-layers", 0, "N", "decoder layers", std::to_string(o.decoderLayers))
@@ -239,23 +235,13 @@ int runTrainTokenizer(int argc, char** argv) {
         .option("clip-weight", 0, "W", "contrastive loss weight", "0.1")
         .option("entropy-weight", 0, "W", "BSQ entropy loss weight", "0.05")
         .option("augment", 0, "S", "art-style augmentation strength 0..1 (zoom, blur, gamma, saturation)", "0")
-        .option("seed", 0, "N", "random seed", "0")
-        .option("threads", 0, "N", "CPU threads (0 = all cores)", "0")
-        .option("device", 0, "DEV", "auto, cpu or cuda", "auto")
-        .option("checkpoint-every", 0, "N", "steps between checkpoints", std::to_string(o.checkpointEvery))
-        .option("log-every", 0, "N", "steps between log lines", std::to_string(o.logEvery))
-        .option("max-minutes", 0, "M", "stop and save after M minutes (0 = run all steps)", "0")
-        .option("init", 0, "MODEL", "start from this model folder's weights (same sizes) with a fresh optimizer")
-        .flag("no-resume", 0, "start from scratch even if a checkpoint exists");
+        .option("init", 0, "MODEL", "start from this model folder's weights (same sizes) with a fresh optimizer");
+    addRunOptions(a, o);
     if (!a.parse(argc, argv)) return 0;
     o.data = a.value("data");
     o.out = a.value("out");
     o.merges = a.value("merges");
     o.mergeCount = a.intValue("merge-count");
-    o.steps = a.intValue("steps");
-    o.batch = a.intValue("batch");
-    o.lr = a.doubleValue("lr");
-    o.warmup = a.intValue("warmup");
     o.width = a.intValue("width");
     o.layers = a.intValue("layers");
     o.decoderLayers = a.intValue("decoder-layers");
@@ -263,14 +249,8 @@ int runTrainTokenizer(int argc, char** argv) {
     o.clipWeight = a.doubleValue("clip-weight");
     o.entropyWeight = a.doubleValue("entropy-weight");
     o.augment = std::clamp(a.doubleValue("augment"), 0.0, 1.0);
-    o.seed = uint64_t(a.intValue("seed"));
-    o.threads = a.intValue("threads");
-    o.device = a.value("device");
-    o.checkpointEvery = std::max(1, a.intValue("checkpoint-every"));
-    o.logEvery = std::max(1, a.intValue("log-every"));
-    o.maxMinutes = a.doubleValue("max-minutes");
-    o.resume = !a.has("no-resume");
     o.init = a.value("init");
+    readRunOptions(a, o);
     qlip::trainTokenizer(o, [](const qlip::TrainProgress& p) {
         std::fprintf(stderr, "step %d/%d  loss %.4f  recon %.4f  psnr %.2f dB  H(sample) %.3f  H(codebook) %.3f  clip %.3f  "
                      "scale %.2f  %.1f img/s  eta %.0f min\n",

@@ -156,19 +156,8 @@ int runTrainPrior(int argc, char** argv) {
         .option("heads", 0, "N", "attention heads", std::to_string(o.heads))
         .option("mlp", 0, "N", "SwiGLU hidden width", std::to_string(o.mlp))
         .option("head-mlp", 0, "N", "group head MLP width", std::to_string(o.headMlp))
-        .option("steps", 0, "N", "optimizer steps", std::to_string(o.steps))
-        .option("batch", 0, "N", "images per step", std::to_string(o.batch))
-        .option("lr", 0, "LR", "peak learning rate", "1e-3")
-        .option("warmup", 0, "N", "warm-up steps", std::to_string(o.warmup))
-        .option("caption-dropout", 0, "P", "probability of training a caption as the null condition", "0.1")
-        .option("seed", 0, "N", "random seed", "0")
-        .option("threads", 0, "N", "CPU threads (0 = all cores)", "0")
-        .option("device", 0, "DEV", "auto, cpu or cuda", "auto")
-        .option("checkpoint-every", 0, "N", "steps between checkpoints", std::to_string(o.checkpointEvery))
-        .option("log-every", 0, "N", "steps between log lines", std::to_string(o.logEvery))
-        .option("max-minutes", 0, "M", "stop and save after M minutes (0 = run all steps)", "0")
-        .option("stop-at", 0, "N", "stop and save after step N, keeping the schedule of --steps", "0")
-        .flag("no-resume", 0, "start from scratch even if a checkpoint exists");
+        .option("caption-dropout", 0, "P", "probability of training a caption as the null condition", "0.1");
+    addRunOptions(a, o);
     if (!a.parse(argc, argv)) return 0;
     o.data = a.value("data");
     o.out = a.value("out");
@@ -179,19 +168,8 @@ int runTrainPrior(int argc, char** argv) {
     o.heads = a.intValue("heads");
     o.mlp = a.intValue("mlp");
     o.headMlp = a.intValue("head-mlp");
-    o.steps = a.intValue("steps");
-    o.batch = a.intValue("batch");
-    o.lr = a.doubleValue("lr");
-    o.warmup = a.intValue("warmup");
     o.captionDropout = std::clamp(a.doubleValue("caption-dropout"), 0.0, 1.0);
-    o.seed = uint64_t(a.intValue("seed"));
-    o.threads = a.intValue("threads");
-    o.device = a.value("device");
-    o.checkpointEvery = std::max(1, a.intValue("checkpoint-every"));
-    o.logEvery = std::max(1, a.intValue("log-every"));
-    o.maxMinutes = a.doubleValue("max-minutes");
-    o.stopAt = a.intValue("stop-at");
-    o.resume = !a.has("no-resume");
+    readRunOptions(a, o);
     qlip::trainPrior(o, [](const qlip::PriorTrainProgress& p) {
         if (p.step == 0) {
             std::fprintf(stderr, "%lld training images pre-tokenized\n", static_cast<long long>(p.images));
