@@ -55,6 +55,12 @@ void benchPrior(Prior& prior, Engine& engine, const std::string& name, const std
     }
 }
 
+std::string perImageText(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", seconds);
+    return text;
+}
+
 } // namespace
 
 int runPriorBench(const PriorBenchOptions& o) {
@@ -67,7 +73,8 @@ int runPriorBench(const PriorBenchOptions& o) {
         auto engine = Engine::open(o.model, eo);
         auto prior = Prior::open(o.prior, *engine);
         device = engine->info().device;
-        const std::string name = prior->config().name + " (" + std::to_string(prior->parameters() / 100000 / 10.0).substr(0, 4) + " M)";
+        char name[160];
+        std::snprintf(name, sizeof name, "%s (%.2f M)", prior->config().name.c_str(), double(prior->parameters()) / 1e6);
         benchPrior(*prior, *engine, name, "an emoji of a red apple", true, prior->config().tokens(), o.repeats, rows);
     }
     if (o.gptB) {
@@ -79,7 +86,8 @@ int runPriorBench(const PriorBenchOptions& o) {
         device = engine->info().device;
         auto cfg = PriorConfig::gptB(16, 16, 28, 2, qlipConfig.text.maxPositions, qlipConfig.text.hiddenSize);
         auto prior = Prior::random(cfg, *engine, {}, 0);
-        const std::string name = "GPT-B random (" + std::to_string(prior->parameters() / 1000000) + " M)";
+        char name[160];
+        std::snprintf(name, sizeof name, "GPT-B random (%.0f M)", double(prior->parameters()) / 1e6);
         benchPrior(*prior, *engine, name, "", false, o.gptBPositions, std::max(1, o.repeats / 2), rows);
     }
     std::string table = "| prior | setting | samples | positions | seconds | tokens/s | s per image (full grid) |\n|---|---|---|---|---|---|---|\n";
@@ -88,7 +96,7 @@ int runPriorBench(const PriorBenchOptions& o) {
         const double perImage = r.seconds / r.samples;
         std::snprintf(line, sizeof line, "| %s | %s | %d | %d | %.3f | %.0f | %s |\n", r.prior.c_str(), r.setting.c_str(), r.samples,
                       r.positions, r.seconds, r.tokensPerSecond(),
-                      r.setting.find("first") == std::string::npos ? (std::to_string(perImage).substr(0, 5)).c_str() : "–");
+                      r.setting.find("first") == std::string::npos ? perImageText(perImage).c_str() : "–");
         table += line;
     }
     std::printf("device: %s, threads: %d\n\n%s", device.c_str(), o.threads, table.c_str());

@@ -90,7 +90,7 @@ QWidget* GeneratePanel::parameterGroup() {
     form->addRow(tr("Negative"), m_negative);
 
     m_cfg = decimalBox(0, 20, 0.5, 2, 3, tr("Classifier-free guidance: 1 = the prompt alone, 0 = unconditional, larger = follow the prompt harder"));
-    m_temperature = decimalBox(0, 5, 0.1, 2, 1, tr("Sampling temperature (0 = greedy: always the most likely candidate)"));
+    m_temperature = decimalBox(0, 5, 0.1, 2, 0.8, tr("Sampling temperature (0 = greedy: always the most likely candidate)"));
     m_topK = new QSpinBox;
     m_topK->setRange(0, 1 << 20);
     m_topK->setSpecialValueText(tr("all"));

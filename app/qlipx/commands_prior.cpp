@@ -24,7 +24,7 @@ void addSamplingOptions(Args& a) {
     a.option("seed", 0, "N", "random seed (same seed and settings = same images)", "0")
         .option("cfg", 0, "S", "classifier-free guidance scale (1 = none, 0 = unconditional)", "3")
         .option("cfg-interval", 0, "A:B", "apply guidance only to token positions A..B (raster order)")
-        .option("temperature", 't', "T", "sampling temperature (0 = greedy)", "1")
+        .option("temperature", 't', "T", "sampling temperature (0 = greedy)", "0.8")
         .option("top-k", 0, "K", "keep the K most likely candidates per group (0 = all)", "0")
         .option("top-p", 0, "P", "nucleus sampling per group (1 = all)", "1");
 }

@@ -85,7 +85,7 @@ struct PriorTrainProgress {
     int64_t images = 0;              // training images after pre-tokenization
 };
 
-// Writes <out>/config.json + model.safetensors (BF16), <out>/checkpoint/, <out>/train-log.csv and
+// Writes <out>/config.json + model.safetensors (F16), <out>/checkpoint/, <out>/train-log.csv and
 // train-loss.png. `report` is called every logEvery steps and once after pre-tokenization (step 0).
 void trainPrior(const PriorTrainOptions& options, const std::function<void(const PriorTrainProgress&)>& report);
 
