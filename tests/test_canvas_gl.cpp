@@ -3,6 +3,7 @@
 // that the canvas is not blank, that the grid borders are drawn exactly on the cell borders, that
 // hovering reports the right token, and that the layers and the export work.
 // With QLIPX_SCREENSHOT_DIR set it also saves window screenshots there.
+#include "gltestmain.h"
 #include "bitplaneview.h"
 #include "canvasview.h"
 #include "editpanel.h"
@@ -1006,18 +1007,6 @@ void TestCanvasGl::screenshotWithPanels() {
     m_window->canvas()->setErrorOpacity(0);
 }
 
-int main(int argc, char** argv) {
-    // Sessions go to a throw-away configuration folder, never the user's.
-    QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
-    QSurfaceFormat format;
-    format.setVersion(3, 3);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    QSurfaceFormat::setDefaultFormat(format);
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("qlip-explorer-tests"));
-    TestCanvasGl test;
-    return QTest::qExec(&test, argc, argv);
-}
+int main(int argc, char** argv) { return runGlTest<TestCanvasGl>(argc, argv); }
 
 #include "test_canvas_gl.moc"

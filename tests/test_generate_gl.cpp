@@ -4,6 +4,7 @@
 // masked regeneration as an undoable edit, cancel, the history file, and --generate --screenshot.
 // The shipped emoji model with a tiny random prior; with QLIPX_SCREENSHOT_DIR set it saves
 // screenshots of the streaming and the finished run there.
+#include "gltestmain.h"
 #include "canvasview.h"
 #include "editpanel.h"
 #include "editsession.h"
@@ -341,19 +342,6 @@ void TestGenerateGl::startupGenerateScreenshot() {
     QCOMPARE(history.records().size(), size_t(1)); // the run did not finish: not in the history
 }
 
-int main(int argc, char** argv) {
-    // Settings, the generation history and caches go to throw-away folders, never the user's.
-    QTemporaryDir home;
-    for (const char* v : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"})
-        qputenv(v, (home.path() + QLatin1Char('/') + QLatin1String(v)).toLocal8Bit());
-    QSurfaceFormat format;
-    format.setVersion(3, 3);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    QSurfaceFormat::setDefaultFormat(format);
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("qlip-explorer-tests"));
-    TestGenerateGl test;
-    return QTest::qExec(&test, argc, argv);
-}
+int main(int argc, char** argv) { return runGlTest<TestGenerateGl>(argc, argv); }
 
 #include "test_generate_gl.moc"
