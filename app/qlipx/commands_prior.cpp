@@ -11,6 +11,7 @@
 #include "qlip/train.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -29,9 +30,19 @@ void addSamplingOptions(Args& a) {
         .option("top-p", 0, "P", "nucleus sampling per group (1 = all)", "1");
 }
 
+// A whole number written out in full ("12", not "1e3" or "12abc"); `what` names the option.
+uint64_t parseWhole(const std::string& text, const std::string& what) {
+    uint64_t v = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (text.empty() || ec != std::errc() || ptr != end)
+        throw qlip::Error(what + ": expected a whole number >= 0, got '" + text + "'");
+    return v;
+}
+
 qlip::SamplingParams samplingParams(const Args& a) {
     qlip::SamplingParams p;
-    p.seed = uint64_t(std::stoull(a.value("seed")));
+    p.seed = parseWhole(a.value("seed"), "--seed");
     p.cfgScale = float(a.doubleValue("cfg"));
     p.temperature = float(a.doubleValue("temperature"));
     p.topK = a.intValue("top-k");
@@ -40,8 +51,8 @@ qlip::SamplingParams samplingParams(const Args& a) {
         const std::string v = a.value("cfg-interval");
         const auto colon = v.find(':');
         if (colon == std::string::npos) throw qlip::Error("--cfg-interval: expected A:B (token positions), got '" + v + "'");
-        p.cfgFirst = std::stoi(v.substr(0, colon));
-        p.cfgLast = std::stoi(v.substr(colon + 1));
+        p.cfgFirst = int(std::min<uint64_t>(parseWhole(v.substr(0, colon), "--cfg-interval A"), 1u << 30));
+        p.cfgLast = int(std::min<uint64_t>(parseWhole(v.substr(colon + 1), "--cfg-interval B"), 1u << 30));
     }
     return p;
 }
