@@ -6,6 +6,24 @@ namespace qlip::prior {
 
 namespace F = torch::nn::functional;
 
+namespace {
+
+// y = x W^T for a Linear without bias. Sampling feeds one or two rows (a sample and its
+// unconditional twin) per step; OpenBLAS's sgemm would pack the whole weight matrix for those rows
+// on every call, while a matrix-vector product per row streams it once and packs nothing.
+torch::Tensor project(const torch::Tensor& w, const torch::Tensor& x) { // w [out, in]
+    const int64_t rows = x.numel() / std::max<int64_t>(1, x.size(-1));
+    if (rows > 2 || x.is_cuda() || torch::GradMode::is_enabled()) return F::linear(x, w);
+    auto flat = x.reshape({rows, x.size(-1)});
+    std::vector<torch::Tensor> out;
+    for (int64_t r = 0; r < rows; ++r) out.push_back(torch::mv(w, flat[r]));
+    auto sizes = x.sizes().vec();
+    sizes.back() = w.size(0);
+    return torch::stack(out).view(sizes);
+}
+
+} // namespace
+
 RmsNormImpl::RmsNormImpl(int64_t width, double eps_) : eps(eps_) {
     weight = register_parameter("weight", torch::ones({width}));
 }
@@ -23,7 +41,7 @@ FeedForwardImpl::FeedForwardImpl(int64_t width, int64_t hidden) {
     w2 = register_module("w2", linear(hidden, width));
 }
 
-torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) { return w2(torch::silu(w1(x)) * w3(x)); }
+torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) { return project(w2->weight, torch::silu(project(w1->weight, x)) * project(w3->weight, x)); }
 
 AttentionImpl::AttentionImpl(const PriorConfig& c) : heads(c.heads), headDim(c.width / c.heads) {
     wqkv = register_module("wqkv", torch::nn::Linear(torch::nn::LinearOptions(c.width, 3 * c.width).bias(false)));
@@ -33,7 +51,7 @@ AttentionImpl::AttentionImpl(const PriorConfig& c) : heads(c.heads), headDim(c.w
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const PriorRope& rope, int64_t start, torch::Tensor* cacheK,
                                      torch::Tensor* cacheV) {
     const int64_t B = x.size(0), T = x.size(1), D = x.size(2);
-    auto qkv = wqkv(x).view({B, T, 3, heads, headDim}).permute({2, 0, 3, 1, 4}); // [3, B, H, T, hd]
+    auto qkv = project(wqkv->weight, x).view({B, T, 3, heads, headDim}).permute({2, 0, 3, 1, 4}); // [3, B, H, T, hd]
     auto cos = rope.cos.slice(0, start, start + T), sinSigned = rope.sinSigned.slice(0, start, start + T);
     auto rotate = [&](const torch::Tensor& t) {                                     // [B, H, T, hd]
         auto swapped = t.unflatten(-1, {headDim / 2, 2}).flip(-1).flatten(-2);        // (x1, x0) per pair
@@ -54,7 +72,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const PriorRope& ro
     }
     auto attn = torch::softmax(scores, -1).to(x.scalar_type());
     auto out = torch::matmul(attn, v).transpose(1, 2).reshape({B, T, D}); // [B, T, D]
-    return wo(out);
+    return project(wo->weight, out);
 }
 
 BlockImpl::BlockImpl(const PriorConfig& c) {
@@ -87,7 +105,7 @@ torch::Tensor GroupHeadImpl::forward(const torch::Tensor& h, int64_t group, cons
         x = x + torch::embedding(group_embeddings, chosen + offsets).sum(1);     // [M, g, D] -> [M, D]
     }
     auto y = x + mlp(mlp_norm(x));
-    return heads[size_t(group)]->as<torch::nn::Linear>()->forward(out_norm(y)).to(torch::kFloat32); // [M, V]
+    return project(heads[size_t(group)]->as<torch::nn::Linear>()->weight, out_norm(y)).to(torch::kFloat32); // [M, V]
 }
 
 PriorTransformerImpl::PriorTransformerImpl(const PriorConfig& c) : config(c) {
