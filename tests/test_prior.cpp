@@ -258,6 +258,23 @@ private Q_SLOTS:
         QVERIFY(throwsContaining([&] { qlip::Prior::open(dir.path().toStdString() + "/nothing", *engine); }, "does not exist"));
     }
 
+    void bf16PriorSamplesValidGrids() {
+        // The explorer runs the prior in bf16 when the QLIP engine is bf16.
+        QTemporaryDir dir;
+        prior->save(dir.path().toStdString(), "F32");
+        qlip::PriorOptions o;
+        o.precision = "bf16";
+        auto half = qlip::Prior::open(dir.path().toStdString(), *engine, o);
+        auto req = request("an emoji of a red apple", 3, 2);
+        auto cached = half->generate(*engine, req);
+        for (const auto& g : cached.grids) g.validate("bf16 grid");
+        for (float c : cached.confidence[1]) QVERIFY(c > 0 && c <= 1);
+        req.kvCache = false;
+        QCOMPARE(half->generate(*engine, req).grids[0].indices.size(), cached.grids[0].indices.size());
+        o.precision = "fp8";
+        QVERIFY(throwsContaining([&] { qlip::Prior::open(dir.path().toStdString(), *engine, o); }, "not supported"));
+    }
+
     void cudaSamplingMatchesItsOwnFullRecomputation() {
         if (!qlip::cudaAvailable()) QSKIP("this LibTorch has no CUDA device");
         qlip::EngineOptions o;
