@@ -176,7 +176,7 @@ void TestGenerate::confidenceColoursAndPendingCells() {
     const std::vector<float> confidence{1.f, 0.f, 0.5f, 0.f};
     const std::vector<uint8_t> mask{1, 0, 1, 1};
     const auto colours = qlipx::confidenceColors(confidence, 2, mask);
-    QCOMPARE(qAlpha(colours[0]), 255); // sampled
+    QCOMPARE(qAlpha(colours[0]), qlipx::kConfidenceAlpha); // sampled
     QCOMPARE(qAlpha(colours[1]), 0);   // kept: untinted
     QCOMPARE(qAlpha(colours[2]), 0);   // not sampled yet: untinted (the picture shows it empty)
     QVERIFY(qRed(colours[0]) > 200 && qGreen(colours[0]) > 200); // confidence 1: the pale top of the scale

@@ -13,6 +13,7 @@
 #include "mainwindow.h"
 
 #include "generatefixture.h"
+#include "generationview.h"
 
 #include "qlip/tokenedit.h"
 
@@ -143,7 +144,7 @@ void TestGenerateGl::streamsIntoCanvas() {
     QCOMPARE(canvas->tokenData().indices, p.grids[0].indices);
     QCOMPARE(canvas->coloring().mode, qlipx::TokenColoring::Custom);
     const auto& colours = canvas->tokenOverlayColors();
-    for (int n = 0; n < 64; ++n) QCOMPARE(qAlpha(colours[size_t(n)]), n < p.positionsDone ? 255 : 0);
+    for (int n = 0; n < 64; ++n) QCOMPARE(qAlpha(colours[size_t(n)]), n < p.positionsDone ? qlipx::kConfidenceAlpha : 0);
     // Sampled cells show the preview; the others are drawn empty (dark checks).
     const QImage shown = canvas->currentImage().convertToFormat(QImage::Format_RGB32);
     const QImage preview = p.previews[0].convertToFormat(QImage::Format_RGB32);
@@ -162,7 +163,7 @@ void TestGenerateGl::streamsIntoCanvas() {
     const auto& r = *m_window->lastGeneration();
     QCOMPARE(r.grids.size(), size_t(2));
     QCOMPARE(canvas->tokenData().indices, r.grids[0].indices);
-    for (QRgb c : canvas->tokenOverlayColors()) QCOMPARE(qAlpha(c), 255);
+    for (QRgb c : canvas->tokenOverlayColors()) QCOMPARE(qAlpha(c), qlipx::kConfidenceAlpha);
     QCOMPARE(canvas->currentImage().convertToFormat(QImage::Format_RGB32), r.images[0].convertToFormat(QImage::Format_RGB32));
     QCOMPARE(panel->generateButton()->text(), QStringLiteral("Generate"));
     QVERIFY(panel->openButton()->isEnabled());
@@ -240,7 +241,7 @@ void TestGenerateGl::regenerateSelectionIsUndoableEdit() {
         const QImage shown = m_window->canvas()->currentImage().convertToFormat(QImage::Format_RGB32);
         for (int n = 0; n < 64; ++n) {
             const bool selected = n / 8 < 3 && n % 8 < 3;
-            QCOMPARE(qAlpha(colours[size_t(n)]), selected && n < p.positionsDone ? 255 : 0);
+            QCOMPARE(qAlpha(colours[size_t(n)]), selected && n < p.positionsDone ? qlipx::kConfidenceAlpha : 0);
             if (n >= 24) QCOMPARE(p.grids[0].indices[size_t(n)], before.indices[size_t(n)]);
         }
         QVERIFY(qGray(shown.pixel(20, 20)) < 120); // token (2, 2): selected, not sampled yet

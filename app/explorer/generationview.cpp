@@ -31,7 +31,10 @@ std::vector<uint8_t> pendingPositions(int positions, int positionsDone, const st
 std::vector<QRgb> confidenceColors(const std::vector<float>& confidence, int positionsDone, const std::vector<uint8_t>& regenerate) {
     std::vector<QRgb> colors(confidence.size(), qRgba(0, 0, 0, 0));
     for (int n = 0; n < positionsDone && n < int(confidence.size()); ++n)
-        if (isSampledPosition(regenerate, n)) colors[size_t(n)] = heatColor(double(confidence[size_t(n)])).rgb();
+        if (isSampledPosition(regenerate, n)) {
+            const QColor c = heatColor(double(confidence[size_t(n)]));
+            colors[size_t(n)] = qRgba(c.red(), c.green(), c.blue(), kConfidenceAlpha);
+        }
     return colors;
 }
 

@@ -12,8 +12,11 @@
 
 namespace qlipx {
 
-// One colour per token: heatColor(confidence) where a token was sampled, fully transparent
-// (alpha 0: the canvas leaves the image untinted) where it is not sampled yet or was kept.
+// A sampled token's tint: the heat colour at this alpha (times the token layer's opacity), light
+// enough that the sample itself stays readable under its confidences.
+constexpr int kConfidenceAlpha = 150;
+// One colour per token: heatColor(confidence) at kConfidenceAlpha where a token was sampled, fully
+// transparent (alpha 0: the canvas leaves the image untinted) where it is not sampled yet or was kept.
 std::vector<QRgb> confidenceColors(const std::vector<float>& confidence, int positionsDone, const std::vector<uint8_t>& regenerate);
 // Positions that will be sampled but are not yet: true from `positionsDone` on, inside the mask.
 std::vector<uint8_t> pendingPositions(int positions, int positionsDone, const std::vector<uint8_t>& regenerate);
