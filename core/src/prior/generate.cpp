@@ -39,6 +39,40 @@ double logProbability(const std::vector<float>& logits, int i) {
     return double(logits[size_t(i)]) - top - std::log(sum);
 }
 
+// The tokens of one position for every sample: each group's logits for all rows at once, mixed
+// (guidance), filtered and drawn per sample; the groups chosen so far condition the next group.
+struct PositionDraw {
+    std::vector<int64_t> index;   // [S] full token indices
+    std::vector<float> confidence; // [S] geometric mean of the chosen groups' guided probabilities
+};
+
+PositionDraw drawPosition(prior::PriorTransformerImpl& m, const torch::Tensor& h, const PriorConfig& c, const SamplingParams& sampling,
+                          int samples, bool guided, int pos, const torch::Device& device) {
+    const int S = samples, k = c.groups, gb = c.groupBits();
+    const int64_t V = c.groupVocab(), B = guided ? 2 * S : S;
+    auto chosen = torch::zeros({B, k}, torch::kLong); // groups fixed so far, CPU; uncond rows mirror cond rows
+    auto chosenA = chosen.accessor<int64_t, 2>();
+    std::vector<double> logConfidence(size_t(S), 0.0);
+    for (int g = 0; g < k; ++g) {
+        auto logits = m.head(h, g, chosen.slice(1, 0, g).to(device)).to(torch::kCPU).contiguous(); // [B, V]
+        const float* p = logits.data_ptr<float>();
+        for (int s = 0; s < S; ++s) {
+            std::vector<float> mixed(p + s * V, p + (s + 1) * V);
+            if (guided) mixed = guidedLogits(mixed, std::vector<float>(p + (S + s) * V, p + (S + s + 1) * V), sampling, pos);
+            const int choice = sampleGroup(mixed, sampling, uint64_t(s), uint64_t(pos), uint64_t(g));
+            logConfidence[size_t(s)] += logProbability(mixed, choice);
+            chosenA[s][g] = choice;
+            if (guided) chosenA[S + s][g] = choice;
+        }
+    }
+    PositionDraw out{std::vector<int64_t>(size_t(S), 0), std::vector<float>(size_t(S))};
+    for (int s = 0; s < S; ++s) {
+        for (int g = 0; g < k; ++g) out.index[size_t(s)] = (out.index[size_t(s)] << gb) | chosenA[s][g];
+        out.confidence[size_t(s)] = float(std::exp(logConfidence[size_t(s)] / k));
+    }
+    return out;
+}
+
 } // namespace
 
 GenerateResult Prior::generate(Engine& qlip, const GenerateRequest& r, const TokenCallback& onToken) {
@@ -49,8 +83,7 @@ GenerateResult Prior::generate(Engine& qlip, const GenerateRequest& r, const Tok
     const auto start = std::chrono::steady_clock::now();
     torch::NoGradGuard noGrad;
     GenerateResult out;
-    const int S = r.samples, N = c.tokens(), L = c.condLength, k = c.groups, gb = c.groupBits();
-    const int64_t V = c.groupVocab();
+    const int S = r.samples, N = c.tokens(), L = c.condLength;
     const bool masked = !r.keep.indices.empty();
     // Without guidance (scale 1, or nothing to contrast) the unconditional branch is not computed.
     const bool guided = r.sampling.cfgScale != 1.0f && !(r.prompt.empty() && r.negativePrompt.empty());
@@ -59,8 +92,9 @@ GenerateResult Prior::generate(Engine& qlip, const GenerateRequest& r, const Tok
     auto opts = torch::TensorOptions().device(d.device).dtype(d.dtype);
 
     return guarded("generating", [&] {
-        auto cond = d.conditions(qlip, {r.prompt, r.negativePrompt}, &out.notices); // [2, L, Dt]
-        auto pre = m.prefix(cond);                                                   // [2, L, D]
+        std::vector<std::string> texts{r.prompt};
+        if (guided) texts.push_back(r.negativePrompt);                               // "" = the null condition
+        auto pre = m.prefix(d.conditions(qlip, texts, &out.notices));               // [1 or 2, L, D]
         auto prefixes = pre[0].unsqueeze(0).expand({S, L, pre.size(2)});
         if (guided) prefixes = torch::cat({prefixes, pre[1].unsqueeze(0).expand({S, L, pre.size(2)})});
         prefixes = prefixes.contiguous(); // [B, L, D]: cond rows, then uncond rows
@@ -78,43 +112,20 @@ GenerateResult Prior::generate(Engine& qlip, const GenerateRequest& r, const Tok
         out.grids.assign(size_t(S), TokenGrid{c.gridRows, c.gridCols, c.bits, qlip.info().groupSize, std::vector<int64_t>(size_t(N)), {}});
         out.confidence.assign(size_t(S), std::vector<float>(size_t(N), 1.0f));
         for (int pos = 0; pos < N; ++pos) {
-            std::vector<int64_t> chosenIndex(static_cast<size_t>(S));
-            std::vector<float> confidence(size_t(S), 1.0f);
             const bool keptHere = masked && !r.regenerate[size_t(pos)];
-            if (keptHere) {
-                std::fill(chosenIndex.begin(), chosenIndex.end(), r.keep.indices[size_t(pos)]);
-            } else {
-                auto chosen = torch::zeros({B, k}, torch::kLong); // groups fixed so far, CPU
-                auto chosenA = chosen.accessor<int64_t, 2>();
-                std::vector<double> logConfidence(size_t(S), 0.0);
-                for (int g = 0; g < k; ++g) {
-                    auto logits = m.head(h, g, chosen.slice(1, 0, g).to(d.device)).to(torch::kCPU).contiguous(); // [B, V]
-                    const float* p = logits.data_ptr<float>();
-                    for (int s = 0; s < S; ++s) {
-                        std::vector<float> condLogits(p + s * V, p + (s + 1) * V), mixed = condLogits;
-                        if (guided) mixed = guidedLogits(condLogits, std::vector<float>(p + (S + s) * V, p + (S + s + 1) * V), r.sampling, pos);
-                        const int choice = sampleGroup(mixed, r.sampling, uint64_t(s), uint64_t(pos), uint64_t(g));
-                        logConfidence[size_t(s)] += logProbability(mixed, choice);
-                        chosenA[s][g] = choice;
-                        if (guided) chosenA[S + s][g] = choice;
-                    }
-                }
-                for (int s = 0; s < S; ++s) {
-                    int64_t index = 0;
-                    for (int g = 0; g < k; ++g) index = (index << gb) | chosenA[s][g];
-                    chosenIndex[size_t(s)] = index;
-                    confidence[size_t(s)] = float(std::exp(logConfidence[size_t(s)] / k));
-                }
+            PositionDraw draw{std::vector<int64_t>(size_t(S), keptHere ? r.keep.indices[size_t(pos)] : 0), std::vector<float>(size_t(S), 1.0f)};
+            if (!keptHere) {
+                draw = drawPosition(m, h, c, r.sampling, S, guided, pos, d.device);
                 out.sampledTokens += S;
             }
             for (int s = 0; s < S; ++s) {
-                out.grids[size_t(s)].indices[size_t(pos)] = chosenIndex[size_t(s)];
-                out.confidence[size_t(s)][size_t(pos)] = confidence[size_t(s)];
-                if (onToken && !onToken(GeneratedToken{s, pos, chosenIndex[size_t(s)], confidence[size_t(s)], keptHere})) throw Cancelled();
+                out.grids[size_t(s)].indices[size_t(pos)] = draw.index[size_t(s)];
+                out.confidence[size_t(s)][size_t(pos)] = draw.confidence[size_t(s)];
+                if (onToken && !onToken(GeneratedToken{s, pos, draw.index[size_t(s)], draw.confidence[size_t(s)], keptHere})) throw Cancelled();
             }
             if (pos + 1 == N) break;
             // Feed the chosen tokens (the same token to a sample's cond and uncond rows).
-            auto ids = torch::tensor(chosenIndex, torch::kLong);
+            auto ids = torch::tensor(draw.index, torch::kLong);
             if (guided) ids = torch::cat({ids, ids});
             auto x = m.tokenInputs(prior::indicesToCodes(ids.to(d.device), c.bits, d.dtype)).unsqueeze(1); // [B, 1, D]
             if (r.kvCache) {
