@@ -338,6 +338,26 @@ private Q_SLOTS:
         QCOMPARE(trained->config().qlipModel, engine->info().name);
         trained->generate(*engine, request("a red square", 0));
 
+        // Warm start (--init): the new run begins where the trained prior ended, with its sizes.
+        qlip::PriorTrainOptions w = o;
+        w.out = dir.path().toStdString() + "/warm";
+        w.init = out;
+        w.width = 32; // ignored: the init prior's sizes apply
+        w.steps = 10;
+        w.stopAt = 0;
+        w.lr = 1e-4;
+        std::vector<qlip::PriorTrainProgress> warmLog;
+        qlip::trainPrior(w, [&](const qlip::PriorTrainProgress& p) { warmLog.push_back(p); });
+        QCOMPARE(warmLog.back().step, 10);
+        QVERIFY2(warmLog.back().loss < 1.2 * log.back().loss,
+                 qPrintable(QString("warm start %1 vs trained %2").arg(warmLog.back().loss).arg(log.back().loss)));
+        auto warm = qlip::Prior::open(w.out, *engine);
+        QCOMPARE(warm->config().width, 64);
+        QCOMPARE(warm->config().name, std::string("warm"));
+        w.init = dir.path().toStdString() + "/no-such-prior";
+        w.out = dir.path().toStdString() + "/warm2";
+        QVERIFY(throwsContaining([&] { qlip::trainPrior(w, [](const qlip::PriorTrainProgress&) {}); }, "no-such-prior"));
+
         // No usable pairs: a clear error.
         const std::string empty = dir.path().toStdString() + "/empty";
         std::filesystem::create_directories(empty);

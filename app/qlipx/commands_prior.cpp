@@ -167,7 +167,8 @@ int runTrainPrior(int argc, char** argv) {
         .option("heads", 0, "N", "attention heads", std::to_string(o.heads))
         .option("mlp", 0, "N", "SwiGLU hidden width", std::to_string(o.mlp))
         .option("head-mlp", 0, "N", "group head MLP width", std::to_string(o.headMlp))
-        .option("caption-dropout", 0, "P", "probability of training a caption as the null condition", "0.1");
+        .option("caption-dropout", 0, "P", "probability of training a caption as the null condition", "0.1")
+        .option("init", 0, "PRIOR", "start from this prior folder's weights and sizes with a fresh optimizer");
     addRunOptions(a, o);
     if (!a.parse(argc, argv)) return 0;
     o.data = a.value("data");
@@ -180,6 +181,7 @@ int runTrainPrior(int argc, char** argv) {
     o.mlp = a.intValue("mlp");
     o.headMlp = a.intValue("head-mlp");
     o.captionDropout = std::clamp(a.doubleValue("caption-dropout"), 0.0, 1.0);
+    o.init = a.value("init");
     readRunOptions(a, o);
     qlip::trainPrior(o, [](const qlip::PriorTrainProgress& p) {
         if (p.step == 0) {

@@ -61,6 +61,7 @@ struct PriorTrainOptions {
     std::string data;
     std::string qlip;            // QLIP model folder: tokens and the text tower for captions
     std::string out;             // prior folder to write (checkpoints go to <out>/checkpoint)
+    std::string init;            // warm start: weights and sizes of this prior folder, fresh optimizer
     int groups = 4, width = 256, layers = 6, heads = 4, mlp = 768, headMlp = 512;
     int steps = 3000, batch = 32, warmup = 100;
     double lr = 1e-3, minLrFraction = 0.1, weightDecay = 0.05;

@@ -140,6 +140,18 @@ PriorConfig configFor(const PriorTrainOptions& o, const Engine& qlip) {
     return c;
 }
 
+// The prior training starts from: its own checkpoint (resume), the weights of another prior folder
+// (--init, a warm start whose architecture is that prior's, e.g. after the QLIP model was
+// fine-tuned and its tokens moved a little), or seeded random weights.
+std::unique_ptr<Prior> startingPrior(const PriorTrainOptions& o, const Engine& qlip, const std::string& checkpointDir, bool resuming) {
+    if (resuming) return Prior::open(checkpointDir, qlip);
+    if (o.init.empty()) return Prior::random(configFor(o, qlip), qlip, {}, o.seed);
+    auto prior = Prior::open(o.init, qlip);
+    prior->impl().config.name = configFor(o, qlip).name;
+    std::fprintf(stderr, "starting from the weights of %s (its sizes, not the size options, apply)\n", o.init.c_str());
+    return prior;
+}
+
 void writeState(const std::string& dir, int step) {
     const std::string s = "{\"step\": " + std::to_string(step) + "}\n";
     writeFileAtomic(dir + "/state.json", s.data(), s.size()); // written last: marks a complete checkpoint
@@ -167,7 +179,7 @@ void trainPrior(const PriorTrainOptions& o, const std::function<void(const Prior
     fs::create_directories(o.out);
     const std::string ckDir = o.out + "/checkpoint";
     const bool resuming = o.resume && isRegularFile(ckDir + "/state.json");
-    auto prior = resuming ? Prior::open(ckDir, *qlip) : Prior::random(configFor(o, *qlip), *qlip, {}, o.seed);
+    auto prior = startingPrior(o, *qlip, ckDir, resuming);
     auto& m = *prior->impl().model;
     m.train();
     train::AdamW opt(parameterGroups(m, o.weightDecay));
