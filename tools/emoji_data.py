@@ -8,12 +8,15 @@ Run with the system Python (it needs numpy and PIL):
   /usr/bin/python3 tools/emoji_data.py verify OUT
   /usr/bin/python3 tools/emoji_data.py contact OUT [--png FILE] [--seed N]
 
-fetch   packs the five npm packages below into DIR with `npm pack`, keeping a tarball that is
+fetch   packs the seven npm packages below into DIR with `npm pack`, keeping a tarball that is
         already there when its sha512 matches, and checks every tarball against the registry
         integrity recorded here.
 build   reads the tarballs in memory (nothing is extracted to disk) and writes into OUT:
           train_images.npy  uint8 [N, 64, 64, 3]: the 64-px Noto (Google) and Twemoji (Twitter)
-                            PNGs of emoji-datasource, skin tones included, composited on white
+                            PNGs of emoji-datasource, skin tones included, then two more art
+                            styles rendered from Iconify SVG sets, EmojiOne 2 (CC-BY-4.0) and
+                            Firefox OS emoji (Apache-2.0), matched to the emoji list by name;
+                            all composited on white
           train.json        one entry per training image, same order, plus `noto_eval`
           fluent_images.npy uint8 [M, 64, 64, 3]: Microsoft Fluent Emoji Flat (held out), the
                             SVGs rendered with `rsvg-convert -w 64 -h 64` and composited on white
@@ -45,12 +48,14 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -65,6 +70,9 @@ SUBSET_RULE = (
     "rs = numpy.random.RandomState(0); "
     "subset100 = sorted(rs.choice(numpy.array(candidates, dtype=numpy.int64), 100, replace=False).tolist())")
 TRAIN_VENDORS = ("google", "twitter")  # order of the training images
+# Training styles from Iconify SVG sets, after the vendors. Their chars.json files are empty, so
+# icons are matched to emoji by name (see IconNames).
+ICONIFY_STYLES = ("emojione", "fxemoji")
 FORMAT_VERSION = 1
 
 
@@ -73,7 +81,7 @@ class Package:
     name: str
     version: str
     integrity: str  # npm "dist.integrity": sha512 of the tarball, base64
-    role: str       # "google", "twitter", "fluent", "emojibase", "emojilib"
+    role: str       # "google", "twitter", "fluent", "emojibase", "emojilib", "emojione", "fxemoji"
 
     @property
     def spec(self):
@@ -101,6 +109,12 @@ PACKAGES = (
     Package("emojilib", "4.0.3",
             "sha512-KbWiYre9aRSaPbHrHZIz9zmoM+21LAsK1VFJtnTh1VCtWE/rNMDviGhQTmselFl95dhqtGlY22iH0leG5BuW0g==",
             "emojilib"),
+    Package("@iconify-json/emojione", "1.2.3",
+            "sha512-T9+T3HIbJNLKKsmxYKlaYhvnHYkz/HNYTV7SHCXVZPfeUi4FqskY70YeN8yYAZT8cCv7w5vJxS4Q1m8zb9CMMg==",
+            "emojione"),
+    Package("@iconify-json/fxemoji", "1.2.2",
+            "sha512-UAasRaxzFUKfIGSmLwnoarsssA4LX0VLLuEmplIqM6ZNQqIQRtav8tZ4H1neTlBreXuMQyAifr5jP4kn78DpiQ==",
+            "fxemoji"),
 )
 
 # What each package contributes, its licence and holder (from the packages' LICENSE/README/info.json).
@@ -114,6 +128,10 @@ SOURCE_FACTS = {
                "MIT (Microsoft Corporation, Fluent Emoji); Iconify packaging MIT"),
     "emojibase": ("CLDR labels and tags", "MIT (Miles Johnson)"),
     "emojilib": ("keywords", "MIT (Mu-An Chiou)"),
+    "emojione": ("training images (vendor \"emojione\", SVG rendered to 64 px)",
+                 "CC-BY-4.0 (EmojiOne 2 art, Emoji One; Iconify set 'emojione' 2.3.0); Iconify packaging MIT"),
+    "fxemoji": ("training images (vendor \"fxemoji\", SVG rendered to 64 px)",
+                "Apache-2.0 (Firefox OS Emoji, Mozilla); Iconify packaging MIT"),
 }
 
 
@@ -453,28 +471,27 @@ def iconify_svg(icon_set, name, where):
             f'width="{SIZE}" height="{SIZE}" viewBox="{" ".join(f"{x:g}" for x in vb)}">{body}</svg>')
 
 
-def build_fluent(pkg, path, emojis, labeller, noto_index, skip_bad, skipped, rsvg, jobs, log):
-    members = read_members(pkg, path, lambda n: n in ("package/icons.json", "package/chars.json"))
+def read_icon_set(pkg, path, with_chars):
+    wanted = ("package/icons.json", "package/chars.json") if with_chars else ("package/icons.json",)
+    members = read_members(pkg, path, lambda n: n in wanted)
     icon_set = parse_json_member(pkg, members, "package/icons.json")
-    chars = parse_json_member(pkg, members, "package/chars.json")
-    if not isinstance(icon_set, dict) or not isinstance(chars, dict):
+    chars = parse_json_member(pkg, members, "package/chars.json") if with_chars else {}
+    if not isinstance(icon_set, dict) or not isinstance(icon_set.get("icons"), dict) or not isinstance(chars, dict):
         raise DataError(f"{pkg.spec}: icons.json / chars.json have an unexpected shape")
-    by_cp = {norm_cp(k): v for k, v in chars.items()}
-    todo = []
-    for e in emojis:  # base emoji only, in emoji-datasource order
-        icon = by_cp.get(norm_cp(e["unified"]))
-        if icon is not None:
-            todo.append((e, icon))
+    return icon_set, chars
 
+
+def render_icons(pkg, icon_set, todo, skip_bad, skipped, rsvg, jobs, log):
+    """Renders the icons of `todo` [(key, unified, icon name)] in parallel; yields (key, icon, rgba)
+    in order, leaving out (with --skip-bad) or failing on the first broken SVG."""
     def work(job):
-        e, icon = job
-        where = f"{pkg.spec}: icons.json icon '{icon}' ({e['unified']})"
+        _, unified, icon = job
+        where = f"{pkg.spec}: icons.json icon '{icon}' ({unified})"
         return render_svg(iconify_svg(icon_set, icon, where), where, rsvg)
 
-    images, items = [], []
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(work, job) for job in todo]
-        for (e, icon), fut in zip(todo, futures):
+        for (key, _, icon), fut in zip(todo, futures):
             try:
                 rgba = fut.result()
             except DataError as err:
@@ -483,18 +500,101 @@ def build_fluent(pkg, path, emojis, labeller, noto_index, skip_bad, skipped, rsv
                         f.cancel()
                 _skip_or_fail(err, skip_bad, skipped, log)
                 continue
-            label, keywords = labeller.describe(e["unified"], e["unified"], e.get("name") or e["unified"])
-            images.append(composite_on_white(rgba))
-            items.append({
-                "unified": e["unified"],
-                "char": cp_to_chars(e["unified"]),
-                "label": label,
-                "category": e["category"],
-                "subcategory": e["subcategory"],
-                "keywords": keywords,
-                "icon": icon,
-                "noto_index": noto_index.get(e["unified"]),
-            })
+            yield key, icon, rgba
+
+
+def build_fluent(pkg, path, emojis, labeller, noto_index, skip_bad, skipped, rsvg, jobs, log):
+    icon_set, chars = read_icon_set(pkg, path, with_chars=True)
+    by_cp = {norm_cp(k): v for k, v in chars.items()}
+    todo = []
+    for e in emojis:  # base emoji only, in emoji-datasource order
+        icon = by_cp.get(norm_cp(e["unified"]))
+        if icon is not None:
+            todo.append((e, e["unified"], icon))
+
+    images, items = [], []
+    for e, icon, rgba in render_icons(pkg, icon_set, todo, skip_bad, skipped, rsvg, jobs, log):
+        label, keywords = labeller.describe(e["unified"], e["unified"], e.get("name") or e["unified"])
+        images.append(composite_on_white(rgba))
+        items.append({
+            "unified": e["unified"],
+            "char": cp_to_chars(e["unified"]),
+            "label": label,
+            "category": e["category"],
+            "subcategory": e["subcategory"],
+            "keywords": keywords,
+            "icon": icon,
+            "noto_index": noto_index.get(e["unified"]),
+        })
+    return images, items
+
+
+def _slug(text):
+    """'Flag: Côte d’Ivoire' -> 'flag-cote-divoire', as Iconify names its emoji icons: accents
+    dropped, apostrophes removed, every other run of non-alphanumerics one hyphen."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower().replace("'", "")).strip("-")
+
+
+class IconNames:
+    """Matches emoji to the icons of an Iconify emoji set whose chars.json is empty. EmojiOne names
+    icons by the CLDR label ("waving-hand-light-skin-tone", flags as "flag-for-france"), Firefox OS
+    by the Unicode name or short name without separators ("alarmclock", "angry"). Each icon is used
+    once, by the first emoji (in emoji-datasource order) that names it."""
+
+    def __init__(self, icon_set):
+        self.names = set(icon_set.get("icons") or {}) | set(icon_set.get("aliases") or {})
+        self.used = set()
+
+    @staticmethod
+    def keys(label, emoji, skin_tone):
+        texts = [label] if skin_tone else [label, emoji.get("name") or ""] + list(emoji.get("short_names") or [])
+        keys = []
+        for t in texts:
+            t = t.replace("\u2019", "'")
+            keys += [_slug(t), _slug(t).replace("-", ""), _slug(t.replace("&", "and"))]
+        if label.startswith("flag: "):
+            country = label[len("flag: "):].replace("\u2019", "'")
+            keys += ["flag-for-" + _slug(country), "flag-for-" + _slug(country.replace("&", "and"))]
+        return [k for k in keys if k]
+
+    def match(self, label, emoji, skin_tone):
+        for k in self.keys(label, emoji, skin_tone):
+            if k in self.names and k not in self.used:
+                self.used.add(k)
+                return k
+        return None
+
+
+def build_iconify_style(pkg, path, emojis, labeller, skip_bad, skipped, rsvg, jobs, log):
+    """Training images of one Iconify emoji set (vendor = the package's role), skin tones included,
+    in the same order and with the same labels as the emoji-datasource vendors."""
+    icon_set, _ = read_icon_set(pkg, path, with_chars=False)
+    names = IconNames(icon_set)
+    todo = []
+    for e in emojis:
+        skins = e.get("skin_variations") or {}
+        for tone, v in [(None, e)] + [(t, skins[t]) for t in sorted(skins)]:
+            label, keywords = labeller.describe(v["unified"], e["unified"], e.get("name") or e["unified"])
+            icon = names.match(label, e, tone)
+            if icon is not None:
+                todo.append(((e, v, tone, label, keywords), v["unified"], icon))
+    images, items = [], []
+    for (e, v, tone, label, keywords), icon, rgba in render_icons(pkg, icon_set, todo, skip_bad, skipped, rsvg,
+                                                                  jobs, log):
+        images.append(composite_on_white(rgba))
+        items.append({
+            "vendor": pkg.role,
+            "unified": v["unified"],
+            "char": cp_to_chars(v["unified"]),
+            "base": e["unified"],
+            "skin_tone": tone,
+            "label": label,
+            "category": e["category"],
+            "subcategory": e["subcategory"],
+            "keywords": keywords,
+            "file": "icons.json#" + icon,
+        })
     return images, items
 
 
@@ -518,8 +618,10 @@ def _categories(items):
 def _about(packages, description):
     by_role = {p.role: p for p in packages}
     sources = []
-    for role in ("google", "twitter", "fluent", "emojibase", "emojilib"):
-        p = by_role[role]
+    for role in ("google", "twitter", "fluent", "emojibase", "emojilib") + ICONIFY_STYLES:
+        p = by_role.get(role)
+        if p is None:
+            continue
         use, lic = SOURCE_FACTS[role]
         sources.append({"package": p.name, "version": p.version, "integrity": p.integrity,
                         "use": use, "licence": lic})
@@ -592,6 +694,22 @@ The Noto Emoji images (Google, github.com/googlefonts/noto-emoji, version 2.048,
 licence and state that the files were modified. The npm package ships no separate NOTICE file
 for the images, so there is no NOTICE text to carry over beyond this paragraph.
 
+### EmojiOne 2 (entries with vendor "emojione", when present)
+
+Emoji artwork provided by EmojiOne (Emoji One, version 2 art as kept at github.com/EmojiTwo/emojitwo),
+licensed under the Creative Commons Attribution 4.0 International licence (CC BY 4.0,
+https://creativecommons.org/licenses/by/4.0/), from the Iconify set `@iconify-json/emojione` 1.2.3
+(set version 2.3.0). The SVGs were rendered to 64x64 pixels and composited on white. Anything
+that redistributes these images, or anything made from them, has to carry this credit, name the
+licence and say that the images were changed.
+
+### Firefox OS Emoji (entries with vendor "fxemoji", when present)
+
+Firefox OS Emoji, copyright Mozilla (github.com/mozilla/fxemoji), licensed under the Apache
+License, Version 2.0 (https://www.apache.org/licenses/LICENSE-2.0), from the Iconify set
+`@iconify-json/fxemoji` 1.2.2. The SVGs were rendered to 64x64 pixels and composited on white
+(the files were modified).
+
 ## Held-out evaluation images (fluent_images.npy)
 
 Microsoft Fluent Emoji Flat, copyright Microsoft Corporation, MIT licence
@@ -640,6 +758,17 @@ def build(cache, out, packages=PACKAGES, skip_bad=False, rsvg="rsvg-convert", jo
         log(f"{by_role[vendor].spec}: {len(imgs)} images "
             f"({sum(1 for it in items if it['skin_tone'] is None)} base) in {timings[vendor]:.1f} s")
 
+    styles = [r for r in ICONIFY_STYLES if r in by_role]
+    for style in styles:
+        t0 = time.monotonic()
+        imgs, items = build_iconify_style(by_role[style], paths[style], noto_emojis, labeller, skip_bad, skipped, rsvg,
+                                          jobs or os.cpu_count() or 2, log)
+        train_images += imgs
+        train_items += items
+        timings[style] = time.monotonic() - t0
+        log(f"{by_role[style].spec}: {len(imgs)} images matched by name and rendered "
+            f"({sum(1 for it in items if it['skin_tone'] is None)} base) in {timings[style]:.1f} s")
+
     noto_eval = [i for i, it in enumerate(train_items) if it["vendor"] == "google" and it["skin_tone"] is None]
     noto_index = {train_items[i]["unified"]: i for i in noto_eval}
 
@@ -662,7 +791,7 @@ def build(cache, out, packages=PACKAGES, skip_bad=False, rsvg="rsvg-convert", jo
     t0 = time.monotonic()
     shape = _save_npy(os.path.join(out, "train_images.npy"), train_images)
     fshape = _save_npy(os.path.join(out, "fluent_images.npy"), fluent_images)
-    vendors = {v: sum(1 for it in train_items if it["vendor"] == v) for v in TRAIN_VENDORS}
+    vendors = {v: sum(1 for it in train_items if it["vendor"] == v) for v in TRAIN_VENDORS + tuple(styles)}
     _write_json(os.path.join(out, "train.json"), {
         "format": "qlip-emoji-train",
         "version": FORMAT_VERSION,
@@ -674,8 +803,10 @@ def build(cache, out, packages=PACKAGES, skip_bad=False, rsvg="rsvg-convert", jo
         "noto_eval": noto_eval,
         "missing_labels": sorted(set(labeller.missing)),
         "skipped": skipped,
-        "about": _about(packages, "Training images: Noto (Google) and Twemoji (Twitter) emoji, 64x64 RGB on white, "
-                                  "skin tones included. noto_eval = indices of the base (no skin tone) Noto images."),
+        "about": _about(packages, "Training images: Noto (Google) and Twemoji (Twitter) emoji, then the Iconify "
+                                  "styles present (EmojiOne 2, Firefox OS; SVG rendered like the held-out set), "
+                                  "64x64 RGB on white, skin tones included. noto_eval = indices of the base "
+                                  "(no skin tone) Noto images."),
     }, train_items)
     _write_json(os.path.join(out, "fluent.json"), {
         "format": "qlip-emoji-fluent",
@@ -820,7 +951,7 @@ def contact_sheet(out, png=None, seed=1, n_train=64, n_fluent=32, cols=8, scale=
             x0, y0 = (n % cols) * cell_w + 6, y + (n // cols) * (img_px + text_h + 6)
             sheet.paste(Image.fromarray(arr[i]).resize((img_px, img_px), Image.NEAREST), (x0, y0))
             it = items[i]
-            tag = it.get("vendor", "fluent")[:1].upper() if "vendor" in it else "F"
+            tag = {"google": "G", "twitter": "T", "emojione": "E", "fxemoji": "X"}.get(it.get("vendor"), "F")
             label = f"{tag} {it['label']}"
             lines, cur = [], ""
             for word in label.split():

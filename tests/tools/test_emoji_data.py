@@ -64,6 +64,20 @@ FLUENT_ICONS = {"prefix": "fluent-emoji-flat", "width": 32, "height": 32, "icons
     "not-an-emoji": {"body": square_svg_body("#000000")},
 }}
 
+# The Iconify training styles have no chars.json: icons are matched by name. EmojiOne uses the
+# label's slug (skin tones included), Firefox OS the Unicode name without separators. "cat" in
+# EmojiOne has no icon; "blackheart" matches nothing; "red-heart" is one icon used once.
+EMOJIONE_ICONS = {"prefix": "emojione", "width": 64, "height": 64, "icons": {
+    "red-heart": {"body": '<rect x="16" y="16" width="32" height="32" fill="#ee0000"/>'},
+    "waving-hand-medium-light-skin-tone": {"body": square_svg_body("#ddbb88")},
+    "not-an-emoji": {"body": square_svg_body("#000000")},
+}}
+FXEMOJI_ICONS = {"prefix": "fxemoji", "width": 512, "height": 512, "icons": {
+    "wavinghandsign": {"body": '<rect x="0" y="0" width="512" height="512" fill="#00ff00"/>'},
+    "cat": {"body": square_svg_body("#0000ff")},
+    "blackheart": {"body": square_svg_body("#000000")},
+}}
+
 
 def png_bytes(rgba):
     buf = io.BytesIO()
@@ -113,8 +127,8 @@ def vendor_files(vendor, overrides=None):
     return files
 
 
-def make_cache(cache, google=None, twitter=None, icons=None):
-    """Write the five fake tarballs and return a matching package list (with their real hashes)."""
+def make_cache(cache, google=None, twitter=None, icons=None, emojione=None):
+    """Write the seven fake tarballs and return a matching package list (with their real hashes)."""
     contents = {
         "google": vendor_files("google", google),
         "twitter": vendor_files("twitter", twitter),
@@ -122,6 +136,8 @@ def make_cache(cache, google=None, twitter=None, icons=None):
                    "info.json": b"{}"},
         "emojibase": {"en/data.json": json.dumps(EMOJIBASE).encode()},
         "emojilib": {"dist/emoji-en-US.json": json.dumps(EMOJILIB, ensure_ascii=False).encode()},
+        "emojione": {"icons.json": json.dumps(emojione or EMOJIONE_ICONS).encode(), "chars.json": b"{}"},
+        "fxemoji": {"icons.json": json.dumps(FXEMOJI_ICONS).encode(), "chars.json": b"{}"},
     }
     packages = []
     for pkg in ed.PACKAGES:
@@ -277,9 +293,10 @@ class BuildTests(TempDirTest):
     def test_end_to_end(self):
         packages = make_cache(self.cache)
         summary = ed.build(self.cache, self.out, packages=packages, subset_size=1, log=QUIET)
-        self.assertEqual(summary["train"], 10)
+        self.assertEqual(summary["train"], 14)
+        self.assertEqual(summary["vendors"], {"google": 5, "twitter": 5, "emojione": 2, "fxemoji": 2})
         imgs = np.load(os.path.join(self.out, "train_images.npy"))
-        self.assertEqual((imgs.dtype, imgs.shape), (np.uint8, (10, 64, 64, 3)))
+        self.assertEqual((imgs.dtype, imgs.shape), (np.uint8, (14, 64, 64, 3)))
         self.assertTrue(imgs.flags["C_CONTIGUOUS"])
         with open(os.path.join(self.out, "train.json"), encoding="utf-8") as f:
             train = json.load(f)
@@ -298,7 +315,21 @@ class BuildTests(TempDirTest):
         self.assertEqual(items[5]["vendor"], "twitter")
         self.assertEqual(items[4]["category"], "Animals & Nature")
         self.assertEqual(train["noto_eval"], [0, 1, 4])
-        self.assertEqual(train["image_shape"], [10, 64, 64, 3])
+        self.assertEqual(train["image_shape"], [14, 64, 64, 3])
+        # Iconify styles after the vendors, in emoji order, labelled like the vendors' images.
+        self.assertEqual([(i["vendor"], i["unified"], i["label"], i["file"]) for i in items[10:]],
+                         [("emojione", "2764-FE0F", "red heart", "icons.json#red-heart"),
+                          ("emojione", "1F44B-1F3FC", "waving hand: medium-light skin tone",
+                           "icons.json#waving-hand-medium-light-skin-tone"),
+                          ("fxemoji", "1F44B", "waving hand", "icons.json#wavinghandsign"),
+                          ("fxemoji", "1F408", "cat", "icons.json#cat")])
+        self.assertEqual(items[11]["skin_tone"], "1F3FC")
+        self.assertEqual(items[12]["keywords"], items[1]["keywords"])
+        self.assertEqual(tuple(imgs[10, 32, 32]), (238, 0, 0))     # the EmojiOne heart, rendered
+        self.assertEqual(tuple(imgs[12, 0, 0]), (0, 255, 0))       # a 512-unit icon fills the square
+        # The cat's square spans units 4..28 of 512: pixels 0.5..3.5 of 64, white beyond.
+        self.assertEqual((tuple(imgs[13, 2, 2]), tuple(imgs[13, 8, 8])), ((0, 0, 255), (255, 255, 255)))
+        self.assertIn("EmojiOne", json.dumps(train["about"]))
         self.assertIn("Twemoji", json.dumps(train["about"]))
         # Pixels: corners white, the half-transparent black ring rounds to 127, the centre keeps its colour.
         self.assertEqual(tuple(imgs[0, 0, 0]), (255, 255, 255))
@@ -335,7 +366,7 @@ class BuildTests(TempDirTest):
         doc["items"].pop()
         with open(path, "w", encoding="utf-8") as f:
             json.dump(doc, f)
-        with self.assertRaisesRegex(ed.DataError, "train: 9 items, count 10, 10 images"):
+        with self.assertRaisesRegex(ed.DataError, "train: 13 items, count 14, 14 images"):
             ed.verify(self.out, log=QUIET)
 
     def test_corrupt_png_fails_or_is_skipped(self):
@@ -345,7 +376,7 @@ class BuildTests(TempDirTest):
             ed.build(self.cache, self.out, packages=packages, subset_size=0, log=QUIET)
         self.assertFalse(os.path.exists(os.path.join(self.out, "train.json")))
         summary = ed.build(self.cache, self.out, packages=packages, subset_size=0, skip_bad=True, log=QUIET)
-        self.assertEqual(summary["train"], 9)
+        self.assertEqual(summary["train"], 13)
         self.assertEqual(len(summary["skipped"]), 1)
         self.assertIn("img/twitter/64/1f408.png", summary["skipped"][0])
         with open(os.path.join(self.out, "train.json"), encoding="utf-8") as f:
@@ -371,8 +402,35 @@ class BuildTests(TempDirTest):
             ed.build(self.cache, self.out, packages=packages, subset_size=0, log=QUIET)
         summary = ed.build(self.cache, self.out, packages=packages, subset_size=0, skip_bad=True, log=QUIET)
         self.assertEqual(summary["fluent"], 2)
-        self.assertEqual(summary["train"], 10)
+        self.assertEqual(summary["train"], 14)
         self.assertIn("waving-hand", summary["skipped"][0])
+
+    def test_corrupt_style_svg_fails_or_is_skipped(self):
+        icons = json.loads(json.dumps(EMOJIONE_ICONS))
+        icons["icons"]["red-heart"]["body"] = "<g><rect/>"
+        packages = make_cache(self.cache, emojione=icons)
+        with self.assertRaisesRegex(ed.DataError, r"emojione@1\.2\.3: icons\.json icon 'red-heart' \(2764-FE0F\)"):
+            ed.build(self.cache, self.out, packages=packages, subset_size=0, log=QUIET)
+        summary = ed.build(self.cache, self.out, packages=packages, subset_size=0, skip_bad=True, log=QUIET)
+        self.assertEqual(summary["vendors"]["emojione"], 1)
+        self.assertIn("red-heart", summary["skipped"][0])
+
+    def test_styles_are_optional(self):
+        # A package list without the Iconify styles builds the two-vendor set of earlier releases.
+        packages = tuple(p for p in make_cache(self.cache) if p.role not in ed.ICONIFY_STYLES)
+        summary = ed.build(self.cache, self.out, packages=packages, subset_size=0, log=QUIET)
+        self.assertEqual(summary["vendors"], {"google": 5, "twitter": 5})
+
+    def test_icon_names_match_labels_and_unicode_names(self):
+        names = ed.IconNames({"icons": {"flag-for-cote-divoire": {}, "flag-for-sao-tome-and-principe": {},
+                                        "grinningface": {}, "thumbs-up-dark-skin-tone": {}}})
+        flag = {"name": "", "short_names": []}
+        self.assertEqual(names.match("flag: Côte d’Ivoire", flag, None), "flag-for-cote-divoire")
+        self.assertEqual(names.match("flag: São Tomé & Príncipe", flag, None), "flag-for-sao-tome-and-principe")
+        self.assertEqual(names.match("grinning face", {"name": "GRINNING FACE"}, None), "grinningface")
+        self.assertIsNone(names.match("grinning face", {"name": "GRINNING FACE"}, None))  # used once
+        self.assertEqual(names.match("thumbs up: dark skin tone", {"name": "THUMBS UP SIGN"}, "1F3FF"),
+                         "thumbs-up-dark-skin-tone")
 
     def test_subset_draw_rule(self):
         items = [{"category": c} for c in ["Objects", "Symbols", "Food & Drink", "Flags", "Activities"] * 50]
