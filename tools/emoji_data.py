@@ -4,7 +4,7 @@
 Run with the system Python (it needs numpy and PIL):
 
   /usr/bin/python3 tools/emoji_data.py fetch  --cache DIR
-  /usr/bin/python3 tools/emoji_data.py build  --cache DIR --out OUT [--skip-bad] [--jobs N]
+  /usr/bin/python3 tools/emoji_data.py build  --cache DIR --out OUT [--skip-bad] [--jobs N] [--no-styles]
   /usr/bin/python3 tools/emoji_data.py verify OUT
   /usr/bin/python3 tools/emoji_data.py contact OUT [--png FILE] [--seed N]
 
@@ -984,6 +984,9 @@ def main(argv=None):
     b.add_argument("--skip-bad", action="store_true", help="leave out and list corrupt images instead of failing")
     b.add_argument("--jobs", type=int, default=None, help="parallel rsvg-convert processes (default: CPU count)")
     b.add_argument("--rsvg", default="rsvg-convert")
+    b.add_argument("--no-styles", action="store_true",
+                   help="leave out the Iconify training styles (EmojiOne, Firefox OS): the two-vendor set "
+                        "that stages 1-3 of the default model were trained on")
     v = sub.add_parser("verify", help="sanity-check a built folder")
     v.add_argument("out")
     c = sub.add_parser("contact", help="draw a contact sheet PNG of random images with labels")
@@ -997,7 +1000,8 @@ def main(argv=None):
             fetch(args.cache, npm=args.npm)
             _log(f"fetch done in {time.monotonic() - t0:.1f} s")
         elif args.cmd == "build":
-            build(args.cache, args.out, skip_bad=args.skip_bad, rsvg=args.rsvg, jobs=args.jobs)
+            packages = tuple(p for p in PACKAGES if not (args.no_styles and p.role in ICONIFY_STYLES))
+            build(args.cache, args.out, packages=packages, skip_bad=args.skip_bad, rsvg=args.rsvg, jobs=args.jobs)
         elif args.cmd == "verify":
             verify(args.out)
         else:
