@@ -1,12 +1,17 @@
 // Evaluation metrics and the compact training vocabulary.
+#include "qlip/engine.h"
 #include "qlip/error.h"
 #include "qlip/eval.h"
+#include "qlip/image.h"
+#include "qlip/npy.h"
 #include "qlip/tokenizer.h"
 #include "train/vocab.h"
 
 #include <QtTest>
 #include <cmath>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 namespace {
 
@@ -27,6 +32,7 @@ private Q_SLOTS:
     void psnrKnownValues();
     void ssimProperties();
     void compactVocabularyTokenizes();
+    void perCategoryFiguresAgreeWithThePredictionsCsv();
 };
 
 void TestEval::psnrKnownValues() {
@@ -68,6 +74,73 @@ void TestEval::compactVocabularyTokenizes() {
     for (int32_t id : rare) QVERIFY(id < 2512);
     QCOMPARE(compact.decode(rare), std::string("hippopotamus"));
     QVERIFY_THROWS_EXCEPTION(qlip::Error, qlip::train::writeCompactVocabulary(merges, 60000, out));
+}
+
+// A packed set of the held-out test images (as tools/emoji_data.py writes one), evaluated with the
+// embedded model: the per-category rows and the CSV must tell the same story as the totals.
+void TestEval::perCategoryFiguresAgreeWithThePredictionsCsv() {
+    const std::string cases = std::string(QLIPX_TEST_DATA) + "/emoji-heldout";
+    QFile f(QString::fromStdString(cases + "/cases.json"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const auto heldout = QJsonDocument::fromJson(f.readAll()).object()["heldout"].toArray();
+    QVERIFY(heldout.size() >= 8);
+    QTemporaryDir dir;
+    const std::string out = dir.path().toStdString();
+    std::vector<uint8_t> pixels;
+    std::ofstream meta(out + "/fluent.json");
+    meta << "{\"items\": [";
+    for (int i = 0; i < heldout.size(); ++i) {
+        const auto o = heldout[i].toObject();
+        auto img = qlip::loadImage(cases + "/" + o["file"].toString().toStdString(), qlip::AlphaMode::CompositeOnWhite);
+        QCOMPARE(img.width, 64);
+        pixels.insert(pixels.end(), img.rgb.begin(), img.rgb.end());
+        meta << (i ? "," : "") << "{\"label\": \"" << o["label"].toString().toStdString() << "\", \"category\": \""
+             << o["category"].toString().toStdString() << "\"}";
+    }
+    meta << "]}";
+    meta.close();
+    qlip::saveNpy(out + "/fluent_images.npy", "|u1", {heldout.size(), 64, 64, 3}, pixels.data(), pixels.size());
+
+    auto engine = qlip::Engine::open(std::string(QLIPX_SOURCE_DIR) + "/resources/models/qlip-emoji-64", {});
+    qlip::EvalOptions o;
+    o.predictionsCsv = out + "/predictions.csv";
+    const auto r = qlip::evaluate(*engine, out, o);
+    QCOMPARE(r.images, int(heldout.size()));
+
+    std::ifstream csv(o.predictionsCsv);
+    std::string line;
+    std::getline(csv, line);
+    QCOMPARE(line, std::string("index,label,category,predicted,predicted_category,rank"));
+    int rows = 0, rankZero = 0, sameCategory = 0;
+    std::map<std::string, int> imagesOf;
+    while (std::getline(csv, line)) {
+        // "label","category","predicted","predicted_category": none of the test labels holds a quote.
+        std::vector<std::string> q;
+        for (size_t a = line.find('"'); a != std::string::npos; a = line.find('"', line.find('"', a + 1) + 1))
+            q.push_back(line.substr(a + 1, line.find('"', a + 1) - a - 1));
+        QCOMPARE(q.size(), size_t(4));
+        const int rank = std::stoi(line.substr(line.rfind(',') + 1));
+        QCOMPARE(rank == 0, q[0] == q[2]); // rank 0 exactly when the prediction is the label
+        rankZero += rank == 0;
+        sameCategory += q[1] == q[3];
+        ++imagesOf[q[1]];
+        ++rows;
+    }
+    QCOMPARE(rows, int(heldout.size()));
+    QCOMPARE(r.top1, double(rankZero) / rows);
+    QCOMPARE(r.categoryTop1, double(sameCategory) / rows);
+    int counted = 0;
+    double weighted = 0;
+    for (const auto& c : r.byCategory) {
+        QCOMPARE(c.images, imagesOf[c.category]);
+        counted += c.images;
+        weighted += c.categoryTop1 * c.images;
+    }
+    QCOMPARE(counted, rows);
+    QVERIFY(std::abs(weighted / rows - r.categoryTop1) < 1e-12);
+
+    o.predictionsCsv = out + "/no-such-folder/p.csv";
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, qlip::evaluate(*engine, out, o));
 }
 
 QTEST_GUILESS_MAIN(TestEval)

@@ -273,10 +273,12 @@ int runEval(int argc, char** argv) {
         .option("data", 0, "DIR", "data folder")
         .option("set", 0, "NAME", "fluent (held-out) or noto (in training)", "fluent")
         .option("template", 't', "TEXT", "prompt template", "an emoji of {}")
-        .option("grid", 0, "PNG", "write originals above reconstructions (32 images)");
+        .option("grid", 0, "PNG", "write originals above reconstructions (32 images)")
+        .option("csv", 0, "FILE", "write each image's label, category, top-1 prediction and the rank of its label");
     addEngineOptions(a);
     if (!a.parse(argc, argv)) return 0;
     qlip::EvalOptions o;
+    o.predictionsCsv = a.value("csv");
     const std::string set = a.value("set");
     if (set == "noto") {
         o.imagesFile = "train_images.npy";
@@ -296,6 +298,9 @@ int runEval(int argc, char** argv) {
         std::printf("zero-shot       %d labels: top-1 %.2f %%  top-5 %.2f %%  category %.2f %%%s\n", r.labels, 100 * r.top1,
                     100 * r.top5, 100 * r.categoryTop1,
                     r.hundredWayTop1 >= 0 ? ("  100-way top-1 " + std::to_string(100 * r.hundredWayTop1).substr(0, 5) + " %").c_str() : "");
+    for (const auto& c : r.byCategory)
+        std::printf("  %-22s %5d images  category %5.1f %%  top-1 %5.1f %%\n", c.category.c_str(), c.images,
+                    100 * c.categoryTop1, 100 * c.top1);
     return 0;
 }
 

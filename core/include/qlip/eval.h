@@ -17,6 +17,7 @@ struct EvalOptions {
     std::string hundredWayKey = "subset100"; // JSON array for the fixed 100-way zero-shot subset
     bool zeroShot = true;
     std::string gridPng;                // write originals vs reconstructions here (first 32 images)
+    std::string predictionsCsv;         // per image: label, category, top-1 prediction, rank of the truth
 };
 
 struct EvalReport {
@@ -30,6 +31,13 @@ struct EvalReport {
     double top1 = 0, top5 = 0;  // zero-shot over all distinct labels of the set
     double hundredWayTop1 = -1; // -1 when the set has no 100-way subset
     double categoryTop1 = 0;    // the top-1 label's category is the true one
+    struct CategoryRow {
+        std::string category;
+        int images = 0;
+        double categoryTop1 = 0; // as above, within the images of this category
+        double top1 = 0;
+    };
+    std::vector<CategoryRow> byCategory; // in order of first appearance
     double seconds = 0;
 };
 

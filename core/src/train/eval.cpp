@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -195,12 +196,40 @@ EvalReport evaluate(Engine& engine, const std::string& folder, const EvalOptions
         for (size_t j = 0; j < imageEmb.size(); ++j) I[int64_t(j)].copy_(torch::tensor(imageEmb[j]));
         auto sims = torch::matmul(I, T.t());                                   // [images, labels]
         auto top5 = std::get<1>(sims.topk(std::min<int64_t>(5, sims.size(1)), 1));
+        std::ofstream csv;
+        if (!o.predictionsCsv.empty()) {
+            csv.open(o.predictionsCsv);
+            if (!csv) throw Error("cannot write '" + o.predictionsCsv + "'");
+            csv << "index,label,category,predicted,predicted_category,rank\n";
+        }
+        auto quoted = [](std::string s) {
+            for (size_t at = s.find('"'); at != std::string::npos; at = s.find('"', at + 2)) s.insert(at, 1, '"');
+            return '"' + s + '"';
+        };
+        std::map<std::string, size_t> categoryRow;
         for (size_t k = 0; k < which.size(); ++k) {
             int t = truth[size_t(which[k])];
             auto row = top5[int64_t(k)];
-            r.top1 += row[0].item<int64_t>() == t;
+            const auto predicted = size_t(row[0].item<int64_t>());
+            const bool hit = int(predicted) == t, sameCategory = categoryOfLabel[predicted] == categoryOfLabel[size_t(t)];
+            r.top1 += hit;
             for (int64_t j = 0; j < row.size(0); ++j) r.top5 += row[j].item<int64_t>() == t;
-            r.categoryTop1 += categoryOfLabel[size_t(row[0].item<int64_t>())] == categoryOfLabel[size_t(t)];
+            r.categoryTop1 += sameCategory;
+            auto [it, added] = categoryRow.emplace(categoryOfLabel[size_t(t)], r.byCategory.size());
+            if (added) r.byCategory.push_back({categoryOfLabel[size_t(t)]});
+            auto& c = r.byCategory[it->second];
+            ++c.images;
+            c.categoryTop1 += sameCategory;
+            c.top1 += hit;
+            if (csv.is_open()) {
+                const int64_t rank = (sims[int64_t(k)] > sims[int64_t(k)][t]).sum().item<int64_t>();
+                csv << which[k] << ',' << quoted(labels[size_t(t)]) << ',' << quoted(categoryOfLabel[size_t(t)]) << ','
+                    << quoted(labels[predicted]) << ',' << quoted(categoryOfLabel[predicted]) << ',' << rank << '\n';
+            }
+        }
+        for (auto& c : r.byCategory) {
+            c.categoryTop1 /= c.images;
+            c.top1 /= c.images;
         }
         r.top1 /= double(which.size());
         r.top5 /= double(which.size());
