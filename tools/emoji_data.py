@@ -377,6 +377,22 @@ def _skip_or_fail(err, skip_bad, skipped, log):
     log(f"  skipped: {err}")
 
 
+def train_item(vendor, emoji, variant, skin_tone, label, keywords, file):
+    """One train.json entry: `variant` is the emoji itself or one of its skin-tone variations."""
+    return {
+        "vendor": vendor,
+        "unified": variant["unified"],
+        "char": cp_to_chars(variant["unified"]),
+        "base": emoji["unified"],
+        "skin_tone": skin_tone,
+        "label": label,
+        "category": emoji["category"],
+        "subcategory": emoji["subcategory"],
+        "keywords": keywords,
+        "file": file,
+    }
+
+
 def build_vendor(pkg, path, labeller, skip_bad, skipped, log):
     """Images (list of uint8 [64, 64, 3]), items and the emoji list of one emoji-datasource vendor package."""
     vendor = pkg.role
@@ -405,18 +421,7 @@ def build_vendor(pkg, path, labeller, skip_bad, skipped, log):
                 continue
             label, keywords = labeller.describe(v["unified"], e["unified"], e.get("name") or e["unified"])
             images.append(composite_on_white(rgba))
-            items.append({
-                "vendor": vendor,
-                "unified": v["unified"],
-                "char": cp_to_chars(v["unified"]),
-                "base": e["unified"],
-                "skin_tone": tone,
-                "label": label,
-                "category": e["category"],
-                "subcategory": e["subcategory"],
-                "keywords": keywords,
-                "file": member[len("package/"):],
-            })
+            items.append(train_item(vendor, e, v, tone, label, keywords, member[len("package/"):]))
     if no_image:
         log(f"  {pkg.spec}: {no_image} emoji have no {vendor} image (emoji.json {flag} = false)")
     return images, items, emojis
@@ -583,18 +588,7 @@ def build_iconify_style(pkg, path, emojis, labeller, skip_bad, skipped, rsvg, jo
     for (e, v, tone, label, keywords), icon, rgba in render_icons(pkg, icon_set, todo, skip_bad, skipped, rsvg,
                                                                   jobs, log):
         images.append(composite_on_white(rgba))
-        items.append({
-            "vendor": pkg.role,
-            "unified": v["unified"],
-            "char": cp_to_chars(v["unified"]),
-            "base": e["unified"],
-            "skin_tone": tone,
-            "label": label,
-            "category": e["category"],
-            "subcategory": e["subcategory"],
-            "keywords": keywords,
-            "file": "icons.json#" + icon,
-        })
+        items.append(train_item(pkg.role, e, v, tone, label, keywords, "icons.json#" + icon))
     return images, items
 
 
