@@ -535,8 +535,9 @@ def build_fluent(pkg, path, emojis, labeller, noto_index, skip_bad, skipped, rsv
 
 
 def _slug(text):
-    """'Flag: Côte d’Ivoire' -> 'flag-cote-divoire', as Iconify names its emoji icons: accents
-    dropped, apostrophes removed, every other run of non-alphanumerics one hyphen."""
+    """'Flag: Côte d’Ivoire' -> 'flag-cote-divoire', as Iconify names its emoji icons: accents and
+    other non-ASCII marks (’) dropped, ASCII apostrophes removed, every other run of
+    non-alphanumerics one hyphen."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", plain.lower().replace("'", "")).strip("-")
 
@@ -556,10 +557,9 @@ class IconNames:
         texts = [label] if skin_tone else [label, emoji.get("name") or ""] + list(emoji.get("short_names") or [])
         keys = []
         for t in texts:
-            t = t.replace("\u2019", "'")
             keys += [_slug(t), _slug(t).replace("-", ""), _slug(t.replace("&", "and"))]
         if label.startswith("flag: "):
-            country = label[len("flag: "):].replace("\u2019", "'")
+            country = label[len("flag: "):]
             keys += ["flag-for-" + _slug(country), "flag-for-" + _slug(country.replace("&", "and"))]
         return [k for k in keys if k]
 

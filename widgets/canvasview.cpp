@@ -8,6 +8,7 @@
 #include <QMouseEvent>
 #include <QOpenGLContext>
 #include <QPainter>
+#include <QSurfaceFormat>
 #include <QWheelEvent>
 
 #include <algorithm>
@@ -21,6 +22,13 @@ constexpr double kWheelZoomPerNotch = 1.2;
 constexpr double kDividerGrabPixels = 6;
 constexpr double kClickSlopPixels = 3; // a press that moves less than this is a click, not a pan
 } // namespace
+
+void CanvasView::requestCoreProfileContexts() {
+    QSurfaceFormat format;
+    format.setVersion(3, 3);
+    format.setProfile(QSurfaceFormat::CoreProfile);
+    QSurfaceFormat::setDefaultFormat(format);
+}
 
 CanvasView::CanvasView(QWidget* parent) : QOpenGLWidget(parent), m_renderer(std::make_unique<CanvasRenderer>()) {
     setFocusPolicy(Qt::StrongFocus);

@@ -43,6 +43,9 @@ public:
     Q_ENUM(Tool)
 
     explicit CanvasView(QWidget* parent = nullptr);
+    // The canvas's shaders are GLSL 3.30 core: call before the QApplication exists, so that every
+    // QOpenGLWidget gets a 3.3 core context (the app and the GL tests both do).
+    static void requestCoreProfileContexts();
     ~CanvasView() override;
 
     // Both images cover the same area; the token grid is laid over that area.

@@ -1,11 +1,11 @@
 // qlip-explorer: the desktop window. Opens a model folder and an image, encodes the image into
 // QLIP tokens on the engine thread and shows original, reconstruction and token grid.
+#include "canvasview.h"
 #include "mainwindow.h"
 #include "startup.h"
 #include "theme.h"
 
 #include <QApplication>
-#include <QSurfaceFormat>
 
 #include <cstring>
 
@@ -28,11 +28,7 @@ int main(int argc, char** argv) {
         return 0;
     }
 
-    // The canvas's shaders are GLSL 3.30 core; the format must be set before QApplication exists.
-    QSurfaceFormat format;
-    format.setVersion(3, 3);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    QSurfaceFormat::setDefaultFormat(format);
+    qlipx::CanvasView::requestCoreProfileContexts();
 
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("qlip-explorer"));

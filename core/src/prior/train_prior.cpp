@@ -126,10 +126,15 @@ std::vector<train::AdamW::Group> parameterGroups(prior::PriorTransformerImpl& m,
     return {decay, plain};
 }
 
+// A trained prior is named after its output folder.
+std::string priorName(const PriorTrainOptions& o) {
+    const std::string name = fs::path(o.out).lexically_normal().filename().string();
+    return name.empty() ? "qlip-prior" : name;
+}
+
 PriorConfig configFor(const PriorTrainOptions& o, const Engine& qlip) {
     PriorConfig c = PriorConfig::forModel(qlip);
-    c.name = fs::path(o.out).lexically_normal().filename().string();
-    if (c.name.empty()) c.name = "qlip-prior";
+    c.name = priorName(o);
     c.groups = o.groups;
     c.width = o.width;
     c.layers = o.layers;
@@ -147,7 +152,7 @@ std::unique_ptr<Prior> startingPrior(const PriorTrainOptions& o, const Engine& q
     if (resuming) return Prior::open(checkpointDir, qlip);
     if (o.init.empty()) return Prior::random(configFor(o, qlip), qlip, {}, o.seed);
     auto prior = Prior::open(o.init, qlip);
-    prior->impl().config.name = configFor(o, qlip).name;
+    prior->impl().config.name = priorName(o);
     std::fprintf(stderr, "starting from the weights of %s (its sizes, not the size options, apply)\n", o.init.c_str());
     return prior;
 }

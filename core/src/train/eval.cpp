@@ -90,6 +90,12 @@ double ssim(const ImageRGB8& a, const ImageRGB8& b) {
 EvalReport evaluate(Engine& engine, const std::string& folder, const EvalOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::string imagesPath = folder + "/" + o.imagesFile, metaPath = folder + "/" + o.metaFile;
+    // Opened first, so that an unwritable path fails before minutes of encoding, not after.
+    std::ofstream csv;
+    if (!o.predictionsCsv.empty()) {
+        csv.open(o.predictionsCsv);
+        if (!csv) throw Error("cannot write '" + o.predictionsCsv + "'");
+    }
     NpyArray images = loadNpy(imagesPath);
     if (images.descr != "|u1" || images.shape.size() != 4 || images.shape[3] != 3)
         throw Error("'" + imagesPath + "': expected uint8 images [N, H, W, 3]");
@@ -196,12 +202,7 @@ EvalReport evaluate(Engine& engine, const std::string& folder, const EvalOptions
         for (size_t j = 0; j < imageEmb.size(); ++j) I[int64_t(j)].copy_(torch::tensor(imageEmb[j]));
         auto sims = torch::matmul(I, T.t());                                   // [images, labels]
         auto top5 = std::get<1>(sims.topk(std::min<int64_t>(5, sims.size(1)), 1));
-        std::ofstream csv;
-        if (!o.predictionsCsv.empty()) {
-            csv.open(o.predictionsCsv);
-            if (!csv) throw Error("cannot write '" + o.predictionsCsv + "'");
-            csv << "index,label,category,predicted,predicted_category,rank\n";
-        }
+        if (csv.is_open()) csv << "index,label,category,predicted,predicted_category,rank\n";
         auto quoted = [](std::string s) {
             for (size_t at = s.find('"'); at != std::string::npos; at = s.find('"', at + 2)) s.insert(at, 1, '"');
             return '"' + s + '"';
