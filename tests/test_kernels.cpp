@@ -77,6 +77,8 @@ private Q_SLOTS:
     void splitHeadsRope();
     void mergeHeadsLayerNorm();
     void onlyReducedPrecisionOnCpu();
+    void rowsSplitOverEveryThread();
+    void sameBitsOnOneAndTwoThreads();
     void bf16LayerStaysNearFloat32_data();
     void bf16LayerStaysNearFloat32();
 };
@@ -233,6 +235,38 @@ void TestKernels::onlyReducedPrecisionOnCpu() {
     QVERIFY(!cpu::applies(torch::zeros({4}, torch::kFloat64)));
     QVERIFY(cpu::applies(torch::zeros({4}, torch::kBFloat16)));
     QVERIFY(cpu::applies(torch::zeros({4}, torch::kHalf)));
+}
+
+// Sets LibTorch's intra-op thread count for one scope.
+struct ThreadCount {
+    int saved = at::get_num_threads();
+    explicit ThreadCount(int n) { at::set_num_threads(n); }
+    ~ThreadCount() { at::set_num_threads(saved); }
+};
+
+// The kernels use LibTorch's threads: at::parallel_for compiled without OpenMP ran them all on
+// the calling thread, which made bf16 at 2 threads a tenth slower than it is.
+void TestKernels::rowsSplitOverEveryThread() {
+    for (int n : {1, 2, 3}) {
+        ThreadCount threads(n);
+        QCOMPARE(cpu::parallelWidth(), n);
+    }
+}
+
+// Rows are independent, so the split changes no bit.
+void TestKernels::sameBitsOnOneAndTwoThreads() {
+    torch::manual_seed(17);
+    auto x = randomReduced({257, 768}, 2.0, 0.5, torch::kBFloat16), y = randomReduced({257, 768}, 2.0, 0.0, torch::kBFloat16);
+    auto w = randomReduced({768}, 1.0, 1.0, torch::kBFloat16), b = randomReduced({768}, 1.0, 0.0, torch::kBFloat16);
+    auto runAll = [&](int n) {
+        ThreadCount threads(n);
+        torch::manual_seed(23);
+        auto scores = randomReduced({12, 257, 257}, 3.0, 0.0, torch::kBFloat16);  // [H, T, T]
+        cpu::softmaxInPlace(scores, 0.125, true, 0);
+        return std::vector<torch::Tensor>{cpu::layerNorm(x, w, b, 1e-6), cpu::swiglu(x, y, w, b, 1e-6), scores};
+    };
+    const auto one = runAll(1), two = runAll(2);
+    for (size_t i = 0; i < one.size(); ++i) QVERIFY2(torch::equal(one[i], two[i]), qPrintable(QString("kernel %1").arg(i)));
 }
 
 void TestKernels::bf16LayerStaysNearFloat32_data() {

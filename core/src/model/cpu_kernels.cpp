@@ -5,11 +5,17 @@
 #include <c10/util/Half.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <exception>
 #include <limits>
 #include <optional>
 #include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 // The vector code is compiled per function (target attributes), not with -mavx2 for the whole
 // file: the rest of the file, and every inline function of the LibTorch headers it instantiates,
@@ -34,6 +40,37 @@ namespace {
 constexpr int64_t kGrainElements = 16384;
 
 int64_t grainRows(int64_t rowLength) { return std::max<int64_t>(1, kGrainElements / std::max<int64_t>(1, rowLength)); }
+
+// f(begin, end) over [0, rows) in contiguous chunks, one per LibTorch intra-op thread.
+// Not at::parallel_for: that is a header template whose OpenMP pragma only exists in a translation
+// unit compiled with -fopenmp, and without it every kernel here ran on one thread (measured: all
+// of them on the calling thread while the second core waited). CMake compiles this file with
+// OpenMP; num_threads names LibTorch's count explicitly, so it holds even where this file's
+// OpenMP runtime is not the one LibTorch was built with (pip wheels bundle their own libgomp).
+template <class F>
+void parallelRows(int64_t rows, int64_t grain, const F& f) {
+#ifdef _OPENMP
+    const int64_t tasks = std::min<int64_t>(at::get_num_threads(), (rows + grain - 1) / grain);
+    if (tasks > 1 && !omp_in_parallel() && !at::in_parallel_region()) {
+        std::atomic_flag failed = ATOMIC_FLAG_INIT;
+        std::exception_ptr error;
+#pragma omp parallel num_threads(static_cast<int>(tasks))
+        {
+            const int64_t n = omp_get_num_threads(), chunk = (rows + n - 1) / n, begin = omp_get_thread_num() * chunk;
+            if (begin < rows) {
+                try {
+                    f(begin, std::min(rows, begin + chunk));
+                } catch (...) {
+                    if (!failed.test_and_set()) error = std::current_exception();
+                }
+            }
+        }
+        if (error) std::rethrow_exception(error);
+        return;
+    }
+#endif
+    if (rows > 0) f(int64_t(0), rows);
+}
 
 // ---- 8 floats at a time --------------------------------------------------------------------
 
@@ -284,7 +321,7 @@ torch::Tensor layerNormRows(const torch::Tensor& x, const RowLayout& l, int64_t 
     const int64_t n = l.heads * l.headLen;
     const float* w = p.w.data();
     const float* b = p.b.data();
-    at::parallel_for(0, rows, grainRows(n), [&](int64_t begin, int64_t end) {
+    parallelRows(rows, grainRows(n), [&](int64_t begin, int64_t end) {
         std::vector<float> buf(static_cast<size_t>(n)); // the row in float32, [n]
         for (int64_t r = begin; r < end; ++r) {
             const T* row = src + l.offset(r);
@@ -301,7 +338,7 @@ void swigluRows(const torch::Tensor& a, const torch::Tensor& b, torch::Tensor& o
     const T* pa = a.data_ptr<T>();
     const T* pb = b.data_ptr<T>();
     T* dst = out.data_ptr<T>();
-    at::parallel_for(0, rows, grainRows(n), [&](int64_t begin, int64_t end) {
+    parallelRows(rows, grainRows(n), [&](int64_t begin, int64_t end) {
         std::vector<float> buf(static_cast<size_t>(n)); // silu(a) * b of one row, [n]
         for (int64_t r = begin; r < end; ++r) {
             swigluRow(pa + r * n, pb + r * n, buf.data(), n);
@@ -316,7 +353,7 @@ void softmaxRows(torch::Tensor& scores, float scale, bool causal, int64_t firstQ
     const int64_t n = scores.size(-1), queries = scores.dim() >= 2 ? scores.size(-2) : 1;
     const int64_t rows = scores.numel() / std::max<int64_t>(1, n);
     T* data = scores.data_ptr<T>();
-    at::parallel_for(0, rows, grainRows(n), [&](int64_t begin, int64_t end) {
+    parallelRows(rows, grainRows(n), [&](int64_t begin, int64_t end) {
         std::vector<float> buf(static_cast<size_t>(n)); // one row in float32, [n]
         for (int64_t r = begin; r < end; ++r) {
             const int64_t valid = causal ? std::clamp<int64_t>(firstQuery + r % queries + 1, 1, n) : n;
@@ -332,7 +369,7 @@ void ropeRows(const torch::Tensor& x, torch::Tensor& out, const torch::Tensor& c
     T* dst = out.data_ptr<T>();
     const float* c = cos.data_ptr<float>();
     const float* s = sin.data_ptr<float>();
-    at::parallel_for(0, B * T_, grainRows(D), [&](int64_t begin, int64_t end) {
+    parallelRows(B * T_, grainRows(D), [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
             const int64_t b = r / T_, t = r % T_;
             for (int64_t h = 0; h < heads; ++h)
@@ -347,6 +384,20 @@ bool cpuHasKernels() {
 }
 
 } // namespace
+
+int parallelWidth() {
+    constexpr int64_t kRows = 64;
+    std::atomic<uint64_t> seen{0}; // bit i: thread i ran a chunk
+    parallelRows(kRows, 1, [&](int64_t, int64_t) {
+#ifdef _OPENMP
+        const int id = omp_in_parallel() ? omp_get_thread_num() : 0;
+#else
+        const int id = 0;
+#endif
+        seen.fetch_or(uint64_t(1) << (id & 63));
+    });
+    return __builtin_popcountll(seen.load());
+}
 
 bool applies(const torch::Tensor& x) {
     return x.device().is_cpu() && (x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kHalf) &&
@@ -407,6 +458,7 @@ torch::Tensor splitHeadsRope(const torch::Tensor& x, int64_t heads, const RopeAp
 #else // no x86-64 vector kernels: applies() is false and the callers keep LibTorch's path
 
 bool applies(const torch::Tensor&) { return false; }
+int parallelWidth() { return 1; }
 
 [[noreturn]] static void unsupported() {
     TORCH_CHECK(false, "the fused CPU kernels are not built for this architecture");

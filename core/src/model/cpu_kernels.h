@@ -16,6 +16,11 @@ namespace qlip::model::cpu {
 // True when x is a bf16/fp16 tensor on the CPU and this CPU runs the kernels.
 bool applies(const torch::Tensor& x);
 
+// How many threads the kernels split a large job over: LibTorch's intra-op thread count where
+// this file was built with OpenMP, else 1. Counted by running a parallel job, not read from a
+// setting, so that a build whose loops silently run on one thread shows it.
+int parallelWidth();
+
 // LayerNorm over the last dim (biased variance, eps inside the sqrt) computed in float32.
 // x [..., D] bf16/fp16; weight, bias [D] any float dtype or undefined. Returns x's shape and dtype.
 torch::Tensor layerNorm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, double eps);
