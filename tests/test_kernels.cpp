@@ -43,19 +43,27 @@ torch::Tensor randomReduced(std::vector<int64_t> shape, double scale, double off
     return (torch::randn(shape, torch::kFloat32) * scale + offset).to(dtype);
 }
 
+// Every row once per instruction set this CPU runs the kernels with (AVX2, AVX-512); the test
+// selects it from the "isa" column (TestKernels::init).
 void addShapeRows() {
+    QTest::addColumn<QString>("isa");
     QTest::addColumn<int>("rows");
     QTest::addColumn<int>("width");
     QTest::addColumn<double>("scale");
     QTest::addColumn<double>("offset");
     QTest::addColumn<bool>("half");
-    for (int rows : {1, 7, 257, 1025})
-        for (int width : {64, 768, 2048, 2730})
-            QTest::addRow("%d x %d", rows, width) << rows << width << 1.0 << 0.0 << false;
-    QTest::newRow("width 5 (tail only)") << 3 << 5 << 1.0 << 0.0 << false;
-    QTest::newRow("large magnitudes") << 257 << 768 << 300.0 << 1000.0 << false;
-    QTest::newRow("fp16 257 x 2730") << 257 << 2730 << 1.0 << 0.0 << true;
-    QTest::newRow("fp16 large magnitudes") << 7 << 768 << 30.0 << 100.0 << true;
+    for (const auto& name : cpu::availableIsas()) {
+        const QString isa = QString::fromStdString(name);
+        const char* n = name.c_str();
+        for (int rows : {1, 7, 257, 1025})
+            for (int width : {64, 768, 2048, 2730})
+                QTest::addRow("%s %d x %d", n, rows, width) << isa << rows << width << 1.0 << 0.0 << false;
+        QTest::addRow("%s width 5 (tail only)", n) << isa << 3 << 5 << 1.0 << 0.0 << false;
+        QTest::addRow("%s width 21 (vector and tail)", n) << isa << 3 << 21 << 1.0 << 0.0 << false;
+        QTest::addRow("%s large magnitudes", n) << isa << 257 << 768 << 300.0 << 1000.0 << false;
+        QTest::addRow("%s fp16 257 x 2730", n) << isa << 257 << 2730 << 1.0 << 0.0 << true;
+        QTest::addRow("%s fp16 large magnitudes", n) << isa << 7 << 768 << 30.0 << 100.0 << true;
+    }
 }
 
 } // namespace
@@ -64,6 +72,7 @@ class TestKernels : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
+    void cleanup();
     void layerNorm_data() { addShapeRows(); }
     void layerNorm();
     void swiglu_data() { addShapeRows(); }
@@ -87,7 +96,18 @@ void TestKernels::initTestCase() {
     if (!cpu::applies(torch::zeros({1}, torch::kBFloat16))) QSKIP("the fused kernels are not used here (no AVX2/FMA/F16C, or built with QLIP_NO_CPU_KERNELS)");
 }
 
+// Runs the rest of a data-driven test with the row's instruction set.
+#define USE_ROW_ISA()                                                                              \
+    QFETCH(QString, isa);                                                                          \
+    QVERIFY(cpu::selectIsa(isa.toStdString()))
+
+// Back to the widest instruction set, the default.
+void TestKernels::cleanup() {
+    if (!cpu::availableIsas().empty()) cpu::selectIsa(cpu::availableIsas().back());
+}
+
 void TestKernels::layerNorm() {
+    USE_ROW_ISA();
     QFETCH(int, rows);
     QFETCH(int, width);
     QFETCH(double, scale);
@@ -106,6 +126,7 @@ void TestKernels::layerNorm() {
 }
 
 void TestKernels::swiglu() {
+    USE_ROW_ISA();
     QFETCH(int, rows);
     QFETCH(int, width);
     QFETCH(double, scale);
@@ -128,6 +149,7 @@ void TestKernels::swiglu() {
 }
 
 void TestKernels::softmax() {
+    USE_ROW_ISA();
     QFETCH(int, rows);
     QFETCH(int, width);
     QFETCH(double, scale);

@@ -4,17 +4,30 @@
 // back, slow bf16 arithmetic); here each kernel reads its inputs once, computes in float32 and
 // rounds once to the tensor's dtype. fp32/fp64 never come here, so their results are unchanged.
 //
-// The kernels use AVX2 + FMA + F16C, chosen at run time; where the CPU lacks them (or on another
-// architecture, or built with -DQLIP_NO_CPU_KERNELS) applies() is false and the callers keep the
-// plain LibTorch path.
+// The kernels use AVX-512F or AVX2 + FMA + F16C, chosen at run time; where the CPU lacks AVX2 (or
+// on another architecture, or built with -DQLIP_NO_CPU_KERNELS) applies() is false and the callers
+// keep the plain LibTorch path.
 #include "model/rope.h"
 
 #include <torch/torch.h>
+
+#include <string>
+#include <vector>
 
 namespace qlip::model::cpu {
 
 // True when x is a bf16/fp16 tensor on the CPU and this CPU runs the kernels.
 bool applies(const torch::Tensor& x);
+
+// The instruction set the kernels run with: "avx512" (sixteen float32 lanes) or "avx2" (eight);
+// empty where they do not run. The widest the CPU has unless the environment variable
+// QLIP_CPU_ISA names another available one (for comparisons) or selectIsa() chose one.
+std::string isa();
+// The instruction sets this CPU and build can run the kernels with.
+std::vector<std::string> availableIsas();
+// Switches the process to `name` ("avx2" or "avx512"); false, and nothing changes, when it is not
+// available. For tests and benchmarks; results agree within one bf16/fp16 rounding.
+bool selectIsa(const std::string& name);
 
 // How many threads the kernels split a large job over: LibTorch's intra-op thread count where
 // this file was built with OpenMP, else 1. Counted by running a parallel job, not read from a
