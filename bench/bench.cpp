@@ -1,6 +1,7 @@
 #include "bench.h"
 
 #include "engine_impl.h"
+#include "model/cpu_kernels.h"
 
 #include <algorithm>
 #include <chrono>
@@ -127,6 +128,14 @@ int run(const Options& o) {
     const torch::Device device = resolveDevice(o.device);
     std::printf("qlipx bench: device %s, %d intra-op threads, %d repeats (median), LibTorch %s\n", device.str().c_str(),
                 torch::get_num_threads(), o.repeats, TORCH_VERSION);
+    if (device.is_cpu()) {
+        // What the bf16/fp16 rows ran with: the fused kernels' instruction set and thread split.
+        const std::string isa = model::cpu::isa();
+        const int width = model::cpu::parallelWidth();
+        std::printf("fused bf16/fp16 CPU kernels: %s\n",
+                    isa.empty() ? "not used (LibTorch's own ops)"
+                                : (isa + ", " + std::to_string(width) + (width == 1 ? " thread" : " threads")).c_str());
+    }
     if (std::ifstream load("/proc/loadavg"); load) {
         std::string avg;
         std::getline(load, avg);

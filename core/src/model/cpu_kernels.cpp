@@ -33,7 +33,6 @@
 #define QLIP_CPU_KERNELS 1
 #include "model/cpu_vec.h"
 
-#include <cstdlib>
 #include <string>
 #else
 #define QLIP_CPU_KERNELS 0
@@ -97,8 +96,7 @@ using V = vec::V16;
 #undef QLIP_ISA
 } // namespace avx512
 
-
-// ---- tensors ---------------------------------------------------------------------------------
+// ---- which instruction set -------------------------------------------------------------------
 
 bool cpuHas(const char* feature) {
     // __builtin_cpu_supports wants a literal: map the few names used here.
@@ -118,6 +116,8 @@ std::atomic<bool>& useAvx512() {
     }();
     return use;
 }
+
+// ---- tensors ---------------------------------------------------------------------------------
 
 // Calls f with the row algorithms of the instruction set in use and a value of the C++ element
 // type of a bf16/fp16 tensor.
