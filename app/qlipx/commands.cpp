@@ -274,7 +274,7 @@ int runEval(int argc, char** argv) {
         .option("set", 0, "NAME", "fluent (held-out) or noto (in training)", "fluent")
         .option("template", 't', "TEXT", "prompt template", "an emoji of {}")
         .option("grid", 0, "PNG", "write originals above reconstructions (32 images)")
-        .option("csv", 0, "FILE", "write each image's label, category, top-1 prediction and the rank of its label");
+        .option("csv", 0, "FILE", "write each image's label, category, top-1 prediction and the rank of its label (0 = predicted)");
     addEngineOptions(a);
     if (!a.parse(argc, argv)) return 0;
     qlip::EvalOptions o;

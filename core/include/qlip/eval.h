@@ -17,7 +17,7 @@ struct EvalOptions {
     std::string hundredWayKey = "subset100"; // JSON array for the fixed 100-way zero-shot subset
     bool zeroShot = true;
     std::string gridPng;                // write originals vs reconstructions here (first 32 images)
-    std::string predictionsCsv;         // per image: label, category, top-1 prediction, rank of the truth
+    std::string predictionsCsv;         // per image: label, category, top-1 prediction, rank of the truth (0 = top-1)
 };
 
 struct EvalReport {
