@@ -2,6 +2,7 @@
 
 #include "engine_impl.h"
 #include "model/cpu_kernels.h"
+#include "qlip/processinfo.h"
 
 #include <algorithm>
 #include <chrono>
@@ -66,17 +67,10 @@ double matmulCeilingGflops(torch::ScalarType dtype, const torch::Device& device,
     return best;
 }
 
-double peakRssMb() {
-    std::ifstream in("/proc/self/status");
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-    return 0;
-}
+double peakRssMb() { return double(peakResidentBytes()) / (1024.0 * 1024.0); }
 
-void resetPeakRss() {
-    std::ofstream out("/proc/self/clear_refs");
-    out << "5"; // Linux: resets VmHWM to the current RSS
-}
+// Where the peak cannot be reset (Windows) the figures are peaks since the start of the run.
+void resetPeakRss() { (void)resetPeakResident(); }
 
 // What one edit costs the explorer's engine thread: the grid with one more bit flipped, decoded to
 // an 8-bit RGB image. Median and best over `repeats` edits.
@@ -136,11 +130,7 @@ int run(const Options& o) {
                     isa.empty() ? "not used (LibTorch's own ops)"
                                 : (isa + ", " + std::to_string(width) + (width == 1 ? " thread" : " threads")).c_str());
     }
-    if (std::ifstream load("/proc/loadavg"); load) {
-        std::string avg;
-        std::getline(load, avg);
-        std::printf("load average at start: %s\n", avg.c_str());
-    }
+    if (const std::string avg = loadAverageText(); !avg.empty()) std::printf("load average at start: %s\n", avg.c_str());
     std::vector<Row> rows;
     std::vector<std::string> loadLines, editLines;
     for (const auto& name : o.models) {

@@ -10,6 +10,8 @@
 #include "statscharts.h"
 #include "statusreadout.h"
 
+#include "qlip/processinfo.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -30,14 +32,11 @@ namespace qlipx {
 
 namespace {
 
-// Resident memory of this process (Linux); empty elsewhere.
+// Resident memory of this process (Linux, Windows); empty where the system does not say.
 QString residentMemoryText() {
-    QFile statm(QStringLiteral("/proc/self/statm"));
-    if (!statm.open(QIODevice::ReadOnly)) return {};
-    const QList<QByteArray> fields = statm.readAll().split(' ');
-    if (fields.size() < 2) return {};
-    const double mb = fields[1].toDouble() * 4096.0 / (1024.0 * 1024.0);
-    return QStringLiteral("RSS %1 MB").arg(mb, 0, 'f', 0);
+    const uint64_t bytes = qlip::residentBytes();
+    if (bytes == 0) return {};
+    return QStringLiteral("RSS %1 MB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 0);
 }
 
 } // namespace

@@ -7,8 +7,6 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include <sys/mman.h>
-#include <unistd.h>
 
 namespace qlip {
 
@@ -200,11 +198,8 @@ const std::map<std::string, std::string>& SafetensorsFile::metadata() const { re
 const uint8_t* SafetensorsFile::data(const TensorInfo& t) const { return impl_->dataStart + t.begin; }
 
 void SafetensorsFile::releasePages(const TensorInfo& t) const {
-    const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
     const uint64_t fileBegin = uint64_t(impl_->dataStart - impl_->file.data()) + t.begin;
-    const uint64_t fileEnd = fileBegin + (t.end - t.begin);
-    const uint64_t first = (fileBegin + page - 1) / page * page, last = fileEnd / page * page; // whole pages only
-    if (last > first) ::madvise(const_cast<uint8_t*>(impl_->file.data()) + first, last - first, MADV_DONTNEED);
+    impl_->file.discard(fileBegin, fileBegin + (t.end - t.begin));
 }
 
 const TensorInfo* SafetensorsFile::find(const std::string& name) const {

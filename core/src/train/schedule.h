@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <numbers>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -14,7 +15,7 @@ namespace qlip::train {
 inline double cosineLearningRate(double peak, int warmup, int steps, double minFraction, int step) {
     if (step < warmup) return peak * (step + 1) / warmup;
     const double progress = double(step - warmup) / std::max(1, steps - warmup);
-    const double cosine = 0.5 * (1 + std::cos(M_PI * std::min(1.0, progress)));
+    const double cosine = 0.5 * (1 + std::cos(std::numbers::pi * std::min(1.0, progress)));
     return peak * (minFraction + (1 - minFraction) * cosine);
 }
 
