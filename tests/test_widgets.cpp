@@ -1,15 +1,18 @@
 // The explorer's non-GL parts: the screen -> token mapping of the canvas at several zooms and
 // pans, the status readout's token text, and the engine thread (encode, failed model switch,
 // bad images, latest-wins bursts).
+#include "aboutdialog.h"
 #include "editsession.h"
 #include "enginethread.h"
 #include "sessionfile.h"
 #include "startup.h"
 #include "statusreadout.h"
+#include "theme.h"
 #include "tokencolor.h"
 #include "viewtransform.h"
 
 #include "qlip/error.h"
+#include "qlip/processinfo.h"
 #include "qlip/tokenedit.h"
 
 #include <QJsonArray>
@@ -76,6 +79,9 @@ private Q_SLOTS:
     void badSessionFiles_data();
     void badSessionFiles();
     void burstOfEncodesIsLatestWins();
+    void fileArgumentMayBeASession();
+    void dataFolderIsBesideTheExecutable();
+    void aboutDialogShowsTheBuild();
 };
 
 // ---- ViewTransform --------------------------------------------------------------------------
@@ -354,10 +360,7 @@ void TestWidgets::liveDecodeIsLatestWins() {
     std::vector<std::pair<quint64, QImage>> decoded;
     connect(w, &qlipx::EngineWorker::decodeFinished, this,
             [&](quint64 serial, const QImage& image, double) { decoded.emplace_back(serial, image); });
-    auto rss = [] {
-        QFile f(QStringLiteral("/proc/self/statm"));
-        return f.open(QIODevice::ReadOnly) ? f.readAll().split(' ').value(1).toLongLong() * 4096 : 0;
-    };
+    auto rss = [] { return qint64(qlip::residentBytes()); };
     const qint64 before = rss();
     std::mt19937 rng(5);
     for (quint64 serial = 1; serial <= 1000; ++serial) {
@@ -513,6 +516,59 @@ void TestWidgets::burstOfEncodesIsLatestWins() {
     QCOMPARE(rec.results.back().path, paths.back());
     QCOMPARE(rec.results.back().request, quint64(40));
     for (size_t i = 1; i < rec.results.size(); ++i) QVERIFY(rec.results[i].request > rec.results[i - 1].request);
+}
+
+// What a file manager passes ("qlip-explorer %f"): a session opens as a session, anything else as
+// an image; a session given twice is a usage error (exit 2, tested by the CLI, not here).
+void TestWidgets::fileArgumentMayBeASession() {
+    const auto session = qlipx::parseCommandLine({QStringLiteral("qlip-explorer"), QStringLiteral("/tmp/edits.QlipxSession")});
+    QCOMPARE(session.session, QStringLiteral("/tmp/edits.QlipxSession"));
+    QVERIFY(session.image.isEmpty());
+    const auto image = qlipx::parseCommandLine({QStringLiteral("qlip-explorer"), QStringLiteral("photo.qlipxsession.png")});
+    QCOMPARE(image.image, QStringLiteral("photo.qlipxsession.png"));
+    QVERIFY(image.session.isEmpty());
+}
+
+// The build tree mirrors the install layout: this test program lives in <build>/tests, so the
+// data folder is <build>/share/qlip-explorer, which links to resources/ (cmake/InstallLayout.cmake).
+void TestWidgets::dataFolderIsBesideTheExecutable() {
+    const QStringList folders = qlipx::dataFolders();
+    QCOMPARE(folders.size(), 1);
+    QCOMPARE(folders.front(), QDir::cleanPath(QCoreApplication::applicationDirPath() + QStringLiteral("/../share/qlip-explorer")));
+    QVERIFY(QFileInfo::exists(qlipx::defaultModelFolder() + QStringLiteral("/model.safetensors")));
+    QVERIFY(QFileInfo::exists(qlipx::defaultPriorFolder() + QStringLiteral("/model.safetensors")));
+    QVERIFY(qlipx::defaultImage().endsWith(QStringLiteral("/samples/red-apple.png")));
+    QVERIFY(!qlipx::defaultModelFolder().contains(QStringLiteral(QLIPX_SOURCE_DIR "/resources"))); // found via the layout, not the source path
+
+    qputenv("QLIPX_DATA_DIR", QByteArray("/nonexistent/qlipx-data"));
+    QCOMPARE(qlipx::dataFolders(), QStringList{QStringLiteral("/nonexistent/qlipx-data")});
+    QVERIFY(qlipx::defaultModelFolder().isEmpty());
+    qunsetenv("QLIPX_DATA_DIR");
+}
+
+// Help > About: every row the issue asks for, with real values. QLIPX_ABOUT_PNG=FILE also saves a
+// picture of the dialog in the explorer's theme (for the docs).
+void TestWidgets::aboutDialogShowsTheBuild() {
+    if (!qEnvironmentVariableIsEmpty("QLIPX_ABOUT_PNG")) qlipx::applyDarkTheme(*qobject_cast<QApplication*>(QCoreApplication::instance()));
+    qlipx::AboutDialog dialog;
+    QMap<QString, QString> rows;
+    for (const auto& [label, value] : dialog.rows()) rows[label] = value;
+    QVERIFY(QRegularExpression(QStringLiteral("^\\d+\\.\\d+\\.\\d+$")).match(rows.value(QStringLiteral("version"))).hasMatch());
+    QVERIFY(!rows.value(QStringLiteral("commit")).isEmpty());
+    QVERIFY(QRegularExpression(QStringLiteral("^\\d+\\.\\d+")).match(rows.value(QStringLiteral("LibTorch"))).hasMatch());
+    QVERIFY(rows.value(QStringLiteral("Qt")).startsWith(QString::fromLatin1(qVersion())));
+    QVERIFY(rows.value(QStringLiteral("CUDA")).contains(QStringLiteral("available")));
+    QVERIFY(!rows.value(QStringLiteral("CPU kernels")).isEmpty());
+    QVERIFY(!rows.value(QStringLiteral("BLAS")).isEmpty());
+    QVERIFY(rows.value(QStringLiteral("built")).contains(QStringLiteral(" ")));
+    QCOMPARE(rows.value(QStringLiteral("data")), qlipx::dataFolders().value(0));
+    const QString report = qlipx::aboutReportText();
+    QVERIFY(report.startsWith(QStringLiteral("qlip-explorer %1 (commit ").arg(rows.value(QStringLiteral("version")))));
+    QVERIFY(report.contains(QStringLiteral("Qt:")));
+    if (const QString png = qEnvironmentVariable("QLIPX_ABOUT_PNG"); !png.isEmpty()) {
+        dialog.adjustSize();
+        QVERIFY(dialog.grab().save(png));
+    }
 }
 
 QTEST_MAIN(TestWidgets)

@@ -10,7 +10,7 @@ nvidia-smi | tee "$OUT/nvidia-smi.txt"
 cmake -G Ninja -S . -B build-gpu -DQLIPX_GUI=OFF -DQLIPX_TESTS=OFF -DCMAKE_BUILD_TYPE=Release \
   -DTorch_DIR="$TORCH_DIR" -DCMAKE_CUDA_ARCHITECTURES=90 2>&1 | tee "$OUT/configure.log"
 cmake --build build-gpu -j16 2>&1 | tail -50 | tee "$OUT/build.log"
-Q=build-gpu/app/qlipx
+Q=build-gpu/bin/qlipx
 for p in fp32 bf16 fp16; do
   tol=2e-4; [ "$p" = fp32 ] || tol=0.25
   $Q parity tests/data/golden/tiny-b16 --device cuda --precision $p --tolerance $tol 2>&1 | tee "$OUT/parity-cuda-$p.txt"

@@ -10,12 +10,12 @@ cmake --build --preset release -j2
 model=resources/models/qlip-emoji-64   # the embedded default model (see its README)
 out=${QLIPX_OUT:-out}
 mkdir -p "$out"
-build/app/qlipx info "$model"
-build/app/qlipx encode resources/samples/astronaut.png resources/samples/red-apple.png -m "$model" -o "$out"
-build/app/qlipx query resources/samples/red-apple.png -m "$model" --template "an emoji of {}" --labels "red apple, green apple, banana, cat face, rocket, red heart"
-build/app/qlipx decode "$out/red-apple.npy" -m "$model" -o "$out/red-apple-decoded.png"
+build/bin/qlipx info "$model"
+build/bin/qlipx encode resources/samples/astronaut.png resources/samples/red-apple.png -m "$model" -o "$out"
+build/bin/qlipx query resources/samples/red-apple.png -m "$model" --template "an emoji of {}" --labels "red apple, green apple, banana, cat face, rocket, red heart"
+build/bin/qlipx decode "$out/red-apple.npy" -m "$model" -o "$out/red-apple-decoded.png"
 echo "tokens: $out/*.npy (+ .json sidecars), decoded image: $out/red-apple-decoded.png"
-if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x build/app/explorer/qlip-explorer ]; then
-  exec build/app/explorer/qlip-explorer --model "$model" resources/samples/red-apple.png
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x build/bin/qlip-explorer ]; then
+  exec build/bin/qlip-explorer --model "$model" resources/samples/red-apple.png
 fi
-echo "no display: the explorer window is build/app/explorer/qlip-explorer (run it under X11/Wayland)"
+echo "no display: the explorer window is build/bin/qlip-explorer (run it under X11/Wayland)"

@@ -1,6 +1,7 @@
 // MainWindow's actions, menus, tool bar and file dialogs.
 #include "mainwindow.h"
 
+#include "aboutdialog.h"
 #include "bitplaneview.h"
 #include "canvasview.h"
 #include "inspectorpanel.h"
@@ -149,6 +150,10 @@ void MainWindow::createMenus() {
     view->addActions({a.zoomIn, a.zoomOut, a.fit, a.actualSize});
     view->addSeparator();
     view->addAction(a.fullScreen);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About QLIP Explorer"), this, [this] { AboutDialog(this).exec(); });
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
 void MainWindow::createToolBar() {

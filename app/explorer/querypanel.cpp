@@ -2,9 +2,9 @@
 
 #include "qlip/error.h"
 #include "qlip/query.h"
+#include "startup.h"
 
 #include <QComboBox>
-#include <QCoreApplication>
 #include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -36,9 +36,8 @@ const QStringList kEnsemble = {QStringLiteral("{}"), QStringLiteral("an emoji of
                                QStringLiteral("a photo of a {}")};
 
 QString dataFile(const QString& name) {
-    for (const QString& dir : {QCoreApplication::applicationDirPath() + QStringLiteral("/../share/qlip-explorer/labels"),
-                               QStringLiteral(QLIPX_SOURCE_RESOURCES "/labels")})
-        if (QFile::exists(dir + QLatin1Char('/') + name)) return dir + QLatin1Char('/') + name;
+    for (const QString& dir : dataFolders())
+        if (QFile::exists(dir + QStringLiteral("/labels/") + name)) return dir + QStringLiteral("/labels/") + name;
     return {};
 }
 

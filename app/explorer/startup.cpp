@@ -1,14 +1,15 @@
 #include "startup.h"
 
 #include "qlip/error.h"
+#include "qlip/installlayout.h"
 
 #include <QCommandLineParser>
-#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 namespace qlipx {
 
@@ -27,13 +28,16 @@ QString firstExisting(const QStringList& candidates, const QString& inside = {})
 
 } // namespace
 
+bool isSessionPath(const QString& path) { return path.endsWith(QStringLiteral(".qlipxsession"), Qt::CaseInsensitive); }
+
 StartupOptions parseCommandLine(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("QLIP Explorer: look at an image's QLIP tokens."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("image"), QStringLiteral("Image to open (default: the last one, else a sample)."),
-                                 QStringLiteral("[image]"));
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QStringLiteral("Image to open (default: the last one, else a sample), or a session (.qlipxsession)."),
+                                 QStringLiteral("[image|session]"));
     const QCommandLineOption model({QStringLiteral("m"), QStringLiteral("model")},
                                    QStringLiteral("Hugging Face model folder (default: $QLIPX_MODEL, else the last one, else the built-in model)."),
                                    QStringLiteral("dir"));
@@ -86,8 +90,9 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
     o.model = parser.value(model);
     if (o.model.isEmpty()) o.model = qEnvironmentVariable("QLIPX_MODEL"); // as qlipx
     const QStringList positionals = parser.positionalArguments();
-    if (positionals.size() > 1) failUsage(parser, QStringLiteral("give at most one image"));
-    if (!positionals.isEmpty()) o.image = positionals.front();
+    if (positionals.size() > 1) failUsage(parser, QStringLiteral("give at most one image or session"));
+    // A file manager or the desktop's "Open with" passes sessions and images alike.
+    if (!positionals.isEmpty()) (isSessionPath(positionals.front()) ? o.session : o.image) = positionals.front();
     o.screenshot = parser.value(screenshot);
     o.restoreSession = !parser.isSet(fresh) && o.screenshot.isEmpty();
     try {
@@ -116,7 +121,10 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
     o.dock = oneOf(dock, {QStringLiteral("planes"), QStringLiteral("statistics"), QStringLiteral("edit"),
                             QStringLiteral("query"), QStringLiteral("search"), QStringLiteral("generate")});
     o.hud = parser.isSet(hud);
-    o.session = parser.value(session);
+    if (parser.isSet(session)) {
+        if (!o.session.isEmpty()) failUsage(parser, QStringLiteral("give one session, as --open-session or as the file"));
+        o.session = parser.value(session);
+    }
     o.restoreRecovery = parser.isSet(recover);
     o.applyTokens = parser.value(applyTokens);
     o.dumpTokens = parser.value(dumpTokens);
@@ -160,14 +168,14 @@ StartupOptions parseCommandLine(const QStringList& arguments) {
 }
 
 QStringList dataFolders() {
-    return {QCoreApplication::applicationDirPath() + QStringLiteral("/" QLIPX_DATA_FROM_BIN),
-            QStringLiteral(QLIPX_SOURCE_RESOURCES)};
+    const std::filesystem::path folder = qlip::dataFolder();
+    if (folder.empty()) return {};
+    return {QDir::cleanPath(QString::fromStdU16String(folder.generic_u16string()))};
 }
 
 QString defaultModelFolder() {
     QStringList candidates;
     for (const auto& d : dataFolders()) candidates << d + QStringLiteral("/models/qlip-emoji-64");
-    candidates << QStringLiteral(QLIPX_SOURCE_DIR "/tests/data/golden/tiny-b16");
     return firstExisting(candidates, QStringLiteral("/config.json"));
 }
 

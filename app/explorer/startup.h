@@ -42,11 +42,14 @@ struct StartupOptions {
 // --help, --version and bad options (exit codes 0 and 2).
 StartupOptions parseCommandLine(const QStringList& arguments);
 
-// Folders that may hold `models/` and `samples/`: the installed data folder next to the
-// executable (../share/qlip-explorer), then the source tree's resources/.
+// True for a path that names a session file (*.qlipxsession): the positional argument may be one.
+bool isSessionPath(const QString& path);
+
+// Folders that may hold `models/`, `samples/` and `labels/`: the data folder of the install
+// layout (qlip/installlayout.h: $QLIPX_DATA_DIR, else <executable>/../share/qlip-explorer; the
+// build tree mirrors it). Empty when the executable's location is unknown.
 QStringList dataFolders();
-// The first of <data>/models/qlip-emoji-64 that exists, else the golden test model of the
-// source tree; empty when none exists.
+// <data>/models/qlip-emoji-64 when it exists; empty otherwise.
 QString defaultModelFolder();
 // The embedded prior, <data>/models/qlip-emoji-64-prior, or empty.
 QString defaultPriorFolder();

@@ -1,11 +1,9 @@
 #include "common.h"
 
 #include "qlip/error.h"
+#include "qlip/installlayout.h"
 
 #include <cstdlib>
-#include <filesystem>
-
-namespace fs = std::filesystem;
 
 namespace qlipx {
 
@@ -25,18 +23,9 @@ qlip::EngineOptions engineOptions(const Args& a) {
     return o;
 }
 
-// The embedded default model: installed next to the executable (../share/qlip-explorer/models),
-// or in the source tree when running from a build folder.
-std::string defaultResourceFolder(const std::string& name) {
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    std::vector<fs::path> candidates;
-    if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share/qlip-explorer/models" / name);
-    candidates.push_back(fs::path(QLIPX_SOURCE_DIR) / "resources/models" / name);
-    for (const auto& c : candidates)
-        if (fs::is_regular_file(c / "config.json")) return c.string();
-    return {};
-}
+// The embedded default model and prior: <executable>/../share/qlip-explorer/models/<name>, in an
+// installed tree and in the build tree alike (the build links share/ to resources/).
+std::string defaultResourceFolder(const std::string& name) { return qlip::pathToUtf8(qlip::embeddedModelFolder(name)); }
 
 std::string modelFolder(const Args& a) {
     if (a.has("model")) return a.value("model");

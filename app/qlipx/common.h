@@ -14,8 +14,8 @@ namespace qlipx {
 void addEngineOptions(Args& a);
 qlip::EngineOptions engineOptions(const Args& a);
 
-// A folder under resources/models (installed: ../share/qlip-explorer/models next to the
-// executable; from a build folder: the source tree); "" when absent.
+// <executable>/../share/qlip-explorer/models/<name> (qlip/installlayout.h: installed trees and
+// the build tree share that layout); "" when absent.
 std::string defaultResourceFolder(const std::string& name);
 std::string defaultModelFolder(); // the embedded emoji QLIP
 std::string defaultPriorFolder(); // the embedded prior for it
