@@ -13,9 +13,14 @@ set(QLIPX_BUILD_DATA_DIR ${PROJECT_BINARY_DIR}/share/qlip-explorer)
 # Where the project is published decides this id (desktop file, AppStream, icon names, Wayland app id).
 set(QLIPX_APP_ID "io.github.qlipexplorer.QlipExplorer" CACHE STRING "Reverse-DNS application id")
 
-# Programs of the install layout: built into <build>/bin.
+# Programs of the install layout: built into <build>/bin. On ELF systems they are linked with
+# full RELRO (-z now: the symbol table is resolved at start and made read-only), as Debian's
+# hardening wants of installed programs; a link option only, nothing recompiles.
 function(qlipx_layout_program target)
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${QLIPX_BUILD_BIN_DIR})
+  if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_link_options(${target} PRIVATE LINKER:-z,relro,-z,now)
+  endif()
 endfunction()
 
 file(MAKE_DIRECTORY ${QLIPX_BUILD_DATA_DIR})
