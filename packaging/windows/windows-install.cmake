@@ -6,7 +6,11 @@
 #  - the MSVC and OpenMP runtime (InstallRequiredSystemLibraries).
 # Built and run only by .github/workflows/windows.yml; on Linux only the NSIS script is checked.
 if(TARGET qlip-explorer)
-  qt_generate_deploy_app_script(TARGET qlip-explorer OUTPUT_SCRIPT _qt_deploy NO_UNSUPPORTED_PLATFORM_ERROR)
+  if(Qt6_VERSION VERSION_GREATER_EQUAL 6.5)
+    qt_generate_deploy_app_script(TARGET qlip-explorer OUTPUT_SCRIPT _qt_deploy NO_UNSUPPORTED_PLATFORM_ERROR)
+  else() # Qt 6.3/6.4 name the output FILENAME_VARIABLE
+    qt_generate_deploy_app_script(TARGET qlip-explorer FILENAME_VARIABLE _qt_deploy NO_UNSUPPORTED_PLATFORM_ERROR)
+  endif()
   install(SCRIPT ${_qt_deploy} COMPONENT windows-runtime)
 endif()
 
