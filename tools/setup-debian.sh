@@ -2,12 +2,17 @@
 # Installs what QLIP Explorer needs on Debian 12 and is not there yet (build, tests, screenshots).
 # Safe to run again: only missing packages are installed. Runs apt through sudo when not root.
 set -eu
+# Line 6: packaging and its CTest checks (issue #14): man pages, the bundle's RPATH, the .deb's
+# Depends, desktop/AppStream validation. Line 7: the Windows checks (NSIS script, mingw-w64 build
+# of the Torch-free core, wine to run it).
 PACKAGES="
   cmake ninja-build g++ pkg-config ccache
   libtorch-dev libopenblas0-openmp libstb-dev
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev libimgui-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
   python3-torch python3-pil python3-numpy librsvg2-bin
+  help2man patchelf dpkg-dev file desktop-file-utils appstream
+  nsis g++-mingw-w64-x86-64 wine64
 "
 missing=""
 for p in $PACKAGES; do
