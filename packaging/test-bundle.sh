@@ -10,7 +10,7 @@
 #      output no font errors (without fonts Qt draws boxes for every letter)
 #   5. rm -rf of the bundle's folder leaves the root's file list as it was
 # Usage (as root): packaging/test-bundle.sh [path/to/qlip-explorer-VERSION-linux-x86_64.tar.gz]
-# Default: build/packages/qlip-explorer-*-linux-x86_64.tar.gz (tools/package.sh). Log: <bundle folder>/test-bundle.log.
+# Default: build/packages/qlip-explorer-*-linux-x86_64.tar.gz (tools/package.sh). Log: <bundle folder>/test-bundle-<suite>.log.
 # QLIPX_BUNDLE_SUITE=bookworm runs it on Debian 12 instead.
 set -euo pipefail
 . "$(dirname "$0")/chroot-lib.sh"
@@ -19,7 +19,7 @@ BUNDLE="${1:-$(ls "$REPO"/build/packages/qlip-explorer-*-linux-x86_64.tar.gz 2>/
 [ -f "$BUNDLE" ] || die "no bundle given or found in build/packages (run tools/package.sh first)"
 BUNDLE="$(cd "$(dirname "$BUNDLE")" && pwd)/$(basename "$BUNDLE")"
 SUITE="${QLIPX_BUNDLE_SUITE:-trixie}"
-LOG="$(dirname "$BUNDLE")/test-bundle.log"
+LOG="$(dirname "$BUNDLE")/test-bundle-$SUITE.log"
 WORK="${QLIPX_TEST_WORK:-/tmp/qlipx-test-bundle}"
 ROOT="$WORK/root"
 cleanup() {
