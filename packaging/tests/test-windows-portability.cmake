@@ -6,11 +6,20 @@
 # LibTorch, Qt and image libraries are not available for mingw here: sources that need them are
 # left to the Windows workflow (.github/workflows/windows.yml, MSVC). image.cpp is compiled
 # without its image library, i.e. on its "built without image support" path.
-# Inputs: CXX, AR, WINE (may be empty), SRC, OUT, SOURCES (paths relative to SRC, |-separated).
+# Header-only libraries of the host (e.g. /usr/include/nlohmann) can be exposed to mingw one by
+# one through HEADER_DIRS, never the whole /usr/include (glibc's headers would shadow mingw's).
+# Inputs: CXX, AR, WINE (may be empty), SRC, OUT, SOURCES (paths relative to SRC, |-separated),
+#         HEADER_DIRS (|-separated folders, may be empty).
 string(REPLACE "|" ";" SOURCES "${SOURCES}")
+string(REPLACE "|" ";" HEADER_DIRS "${HEADER_DIRS}")
+list(REMOVE_ITEM HEADER_DIRS "")
 file(REMOVE_RECURSE "${OUT}")
-file(MAKE_DIRECTORY "${OUT}")
-set(flags -std=c++20 -O1 -Wall -Wextra -Wpedantic -Wshadow -I${SRC}/core/include -I${SRC}/core/src)
+file(MAKE_DIRECTORY "${OUT}/include")
+set(flags -std=c++20 -O1 -Wall -Wextra -Wpedantic -Wshadow -I${SRC}/core/include -I${SRC}/core/src -isystem ${OUT}/include)
+foreach(dir IN LISTS HEADER_DIRS)
+  get_filename_component(name "${dir}" NAME)
+  file(CREATE_LINK "${dir}" "${OUT}/include/${name}" SYMBOLIC)
+endforeach()
 set(objects "")
 set(failed "")
 foreach(source IN LISTS SOURCES)
