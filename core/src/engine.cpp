@@ -1,7 +1,9 @@
 #include "engine_impl.h"
 
 #include "fileio.h"
+#include "model/mapped_weights.h"
 #include "model/weights.h"
+#include "qlip/hub.h"
 #include "qlip/json.h"
 #include "qlip/safetensors.h"
 
@@ -83,7 +85,9 @@ void keepFreedMemoryForReuse() {
 #endif
 }
 
-std::unique_ptr<Engine::Impl> makeImpl(const QlipConfig& config, const EngineOptions& options) {
+// `forLoading`: the parameters get their storage from the file (model/weights.h), so the random
+// initial values are never kept (model::DeferredParameters).
+std::unique_ptr<Engine::Impl> makeImpl(const QlipConfig& config, const EngineOptions& options, bool forLoading = false) {
     if (options.keepFreedMemory) keepFreedMemoryForReuse();
     auto d = std::make_unique<Engine::Impl>();
     d->config = config;
@@ -92,7 +96,13 @@ std::unique_ptr<Engine::Impl> makeImpl(const QlipConfig& config, const EngineOpt
     d->dtype = resolveDtype(options.precision, d->device);
     applyThreadCount(options.threads);
     d->preprocess = PreprocessConfig::forImageSize(config.vision.imageSize);
-    d->model = model::QLIPModel(config);
+    if (forLoading) {
+        model::DeferredParameters deferred;
+        d->model = model::QLIPModel(config);
+        model::dropParameterStorage(*d->model);
+    } else {
+        d->model = model::QLIPModel(config);
+    }
     d->model->eval();
     return d;
 }
@@ -131,12 +141,16 @@ torch::Tensor Engine::Impl::tokenIds(const std::vector<std::string>& texts) cons
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
-std::unique_ptr<Engine> Engine::open(const std::string& folder, const EngineOptions& options, const LoadProgress& progress) {
+std::unique_ptr<Engine> Engine::open(const std::string& folderOrRepo, const EngineOptions& options, const LoadProgress& progress) {
     const auto start = std::chrono::steady_clock::now();
+    // "ORG/NAME[@REV]" that is not a folder: the snapshot in the Hugging Face cache (qlip/hub.h).
+    const std::string folder = hub::resolveModelArgument(folderOrRepo);
+    const std::string repoId = hub::repoIdOfSnapshot(hub::pathFromUtf8(folder));
     if (!isDirectory(folder)) throw Error("model folder '" + folder + "' does not exist or is not a folder");
     const std::string configPath = joinPath(folder, "config.json");
     if (!isRegularFile(configPath)) throw Error("model folder '" + folder + "' has no config.json");
     QlipConfig config = QlipConfig::fromFile(configPath);
+    if (!repoId.empty()) config.name = repoId; // the official configs all say "EVA-BSQCLIP"
     if (config.name.empty()) config.name = baseName(folder);
     const std::string weightsPath = joinPath(folder, "model.safetensors");
     if (!isRegularFile(weightsPath))
@@ -146,7 +160,7 @@ std::unique_ptr<Engine> Engine::open(const std::string& folder, const EngineOpti
     // Stages as fractions of the whole: building the modules 0-10 %, copying weights 10-95 %.
     auto loadStep = [&](double f) { return !progress || progress(f); };
     if (!loadStep(0.0)) throw Cancelled();
-    auto d = makeImpl(config, options);
+    auto d = makeImpl(config, options, /*forLoading=*/true);
     if (!loadStep(0.1)) throw Cancelled();
     d->info.folder = folder;
     const std::string prePath = joinPath(folder, "preprocessor_config.json");
@@ -158,9 +172,16 @@ std::unique_ptr<Engine> Engine::open(const std::string& folder, const EngineOpti
         d->info.warnings.push_back("only one of vocab.json and merges.txt is present: text queries are unavailable");
 
     auto copyProgress = [&](double f) { return loadStep(0.1 + 0.85 * f); };
+    // Weights stay in the engine's dtype (bf16 mode: never a float32 copy); where the file already
+    // has that dtype they are views of the memory-mapped file instead of copies.
+    model::LoadOptions load;
+    load.replaceStorage = true;
+    load.dtype = d->dtype;
+    if (options.mapWeights) load.mapping = model::MappedWeights::open(weightsPath);
     auto report = guarded("loading '" + weightsPath + "'", [&] {
-        return model::loadWeights(*d->model, weights, progress ? std::function<bool(double)>(copyProgress) : nullptr);
+        return model::loadWeights(*d->model, weights, progress ? std::function<bool(double)>(copyProgress) : nullptr, load);
     });
+    d->info.mappedBytes = report.mappedBytes;
     for (auto& w : report.warnings) d->info.warnings.push_back(std::move(w));
     moveToDevice(*d);
     fillInfo(*d);
