@@ -8,6 +8,7 @@ PACKAGES="
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev libimgui-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
   python3-torch python3-pil python3-numpy librsvg2-bin
+  libcurl4-openssl-dev
 "
 missing=""
 for p in $PACKAGES; do
