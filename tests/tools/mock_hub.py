@@ -6,7 +6,8 @@ Serves folders as model repositories with the hub's real response headers:
   HEAD/GET /ORG/NAME/resolve/REV/FILE       regular files: 200, ETag = git blob sha1, X-Repo-Commit;
                                             LFS files (*.safetensors): 302 to /cdn-lfs/SHA256 with
                                             X-Linked-Etag (the sha256), X-Linked-Size, X-Repo-Commit
-  GET  /cdn-lfs/SHA256                      the bytes, with Range / 206 / Content-Range
+  GET  /cdn-lfs/SHA256                      the bytes, with Range / 206 / Content-Range (redirects name
+                                            the server "localhost", a host other than the hub's)
 Errors carry X-Error-Code (RepoNotFound, RevisionNotFound, EntryNotFound, GatedRepo) like the hub.
 
 Fault switches, set with POST /_mock/config (JSON body) or GET /_mock/config?set=JSON, and reset
@@ -177,8 +178,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         common = {"X-Repo-Commit": repo.commit, "Accept-Ranges": "bytes"}
         if m["lfs"]:
             BLOBS[m["sha256"]] = m["data"]
-            host = self.headers.get("Host")
-            location = "http://%s/cdn-lfs/%s?name=%s" % (host, m["sha256"], urllib.parse.quote(name))
+            # Another host name for the same server, as the hub's CDN is another host: clients must
+            # not send the hub token there.
+            location = "http://localhost:%d/cdn-lfs/%s?name=%s" % (self.server.server_address[1], m["sha256"],
+                                                                  urllib.parse.quote(name))
             common.update({"Location": location, "X-Linked-Etag": '"%s"' % m["sha256"],
                            "X-Linked-Size": str(len(m["data"])), "ETag": '"%s"' % m["git"]})
             return self.send(302, common, b"", head)
