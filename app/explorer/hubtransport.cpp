@@ -137,7 +137,7 @@ void HubDownloader::start(const QString& repoId, const QString& revision) {
         o.revision = rev;
         bool ok = false, cancelled = false;
         QString snapshot, message;
-        qint64 received = 0;
+        qint64 received = 0, resumed = 0;
         double seconds = 0;
         try {
             auto r = hub::download(transport, o, [this](const hub::DownloadProgress& p) {
@@ -149,6 +149,7 @@ void HubDownloader::start(const QString& repoId, const QString& revision) {
             ok = true;
             snapshot = QString::fromStdString(hub::pathString(r.snapshot));
             received = qint64(r.bytesReceived);
+            resumed = qint64(r.bytesResumed);
             seconds = r.seconds;
         } catch (const qlip::Cancelled&) {
             cancelled = true;
@@ -159,7 +160,7 @@ void HubDownloader::start(const QString& repoId, const QString& revision) {
             this,
             [=, this] {
                 m_running = false;
-                Q_EMIT finished(ok, cancelled, snapshot, message, received, seconds);
+                Q_EMIT finished(ok, cancelled, snapshot, message, received, resumed, seconds);
             },
             Qt::QueuedConnection);
     });

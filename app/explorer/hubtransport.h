@@ -50,7 +50,8 @@ public:
 Q_SIGNALS:
     void progress(const qlipx::HubProgress& progress);
     // ok: snapshot is the model folder; cancelled: message empty; else message says why.
-    void finished(bool ok, bool cancelled, const QString& snapshot, const QString& message, qint64 bytesReceived, double seconds);
+    void finished(bool ok, bool cancelled, const QString& snapshot, const QString& message, qint64 bytesReceived, qint64 bytesResumed,
+                  double seconds);
 
 private:
     std::atomic<bool> m_cancel{false};

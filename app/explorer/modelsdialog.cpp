@@ -225,17 +225,19 @@ void ModelsDialog::onProgress(const HubProgress& p) {
     }
 }
 
-void ModelsDialog::onFinished(bool ok, bool cancelled, const QString& snapshot, const QString& message, qint64 received, double seconds) {
+void ModelsDialog::onFinished(bool ok, bool cancelled, const QString& snapshot, const QString& message, qint64 received,
+                              qint64 resumed, double seconds) {
     m_progress->setVisible(ok);
     if (ok) {
         m_progress->setValue(1000);
         m_progress->setFormat(tr("%1: done").arg(m_downloadRepo));
-        m_status->setText(received ? tr("%1 downloaded: %2 in %3 s (%4 MB/s). Open loads it.")
-                                         .arg(m_downloadRepo, bytes(received))
-                                         .arg(seconds, 0, 'f', 1)
-                                         .arg(seconds > 0 ? double(received) / seconds / 1e6 : 0.0, 0, 'f', 1)
-                                   : tr("%1 was already in the cache.").arg(m_downloadRepo));
-        Q_UNUSED(snapshot);
+        QString text = received ? tr("%1 downloaded: %2 in %3 s (%4 MB/s)")
+                                      .arg(m_downloadRepo, bytes(received))
+                                      .arg(seconds, 0, 'f', 1)
+                                      .arg(seconds > 0 ? double(received) / seconds / 1e6 : 0.0, 0, 'f', 1)
+                                : tr("%1 was already in the cache").arg(m_downloadRepo);
+        if (resumed) text += tr(", resumed after the %1 received before").arg(bytes(resumed));
+        m_status->setText(text + tr(". Open loads it from %1").arg(QDir::toNativeSeparators(snapshot)));
     } else if (cancelled) {
         m_status->setText(tr("Download of %1 cancelled. What was received is kept: Download resumes it.").arg(m_downloadRepo));
     } else {

@@ -45,7 +45,8 @@ private:
     void openSelected();
     void addFolder();
     void onProgress(const HubProgress& p);
-    void onFinished(bool ok, bool cancelled, const QString& snapshot, const QString& message, qint64 bytes, double seconds);
+    void onFinished(bool ok, bool cancelled, const QString& snapshot, const QString& message, qint64 bytes, qint64 resumed,
+                    double seconds);
     const qlip::hub::ModelEntry* selected() const;
     bool confirmStopDownload();
 
