@@ -100,7 +100,8 @@ int runModels(int argc, char** argv) {
     std::printf("%-28s %-12s %-22s %9s  %s\n", "MODEL", "SOURCE", "REVISION", "SIZE", "STATUS");
     for (const auto& m : models) {
         const bool official = m.source == hub::ModelEntry::Source::Official;
-        std::string size = official ? "~" + hub::formatBytes(m.bytes) : hub::formatBytes(m.bytes);
+        std::string size = hub::formatBytes(m.bytes);
+        if (official) size.insert(size.begin(), '~'); // approximate: the hub's listing
         std::printf("%-28s %-12s %-22s %9s  %s\n", m.repoId.c_str(), sourceName(m.source),
                     m.revision.empty() ? "-" : shortRevision(m).c_str(), size.c_str(), m.status().c_str());
         if (official) std::printf("%-28s   get it with: qlipx download %s\n", "", m.repoId.c_str());

@@ -46,11 +46,18 @@ class Repo:
         self.id = repo_id
         self.commit = hashlib.sha1(("mock commit of " + repo_id).encode()).hexdigest()
         self.files = {}  # name -> path
+        self.cache = {}  # name -> meta
 
     def add(self, name, path):
         self.files[name] = path
 
     def meta(self, name):
+        if name in self.cache:  # hashing a large file once is enough
+            return self.cache[name]
+        self.cache[name] = self._meta(name)
+        return self.cache[name]
+
+    def _meta(self, name):
         path = self.files[name]
         data = open(path, "rb").read()
         lfs = name.endswith(".safetensors") or len(data) > 10 * 1024 * 1024
