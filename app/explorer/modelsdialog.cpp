@@ -2,6 +2,8 @@
 
 #include "startup.h"
 
+#include "qlip/hub_download.h"
+
 #include <QCloseEvent>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -13,6 +15,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include <set>
@@ -30,7 +33,8 @@ QString sourceText(hub::ModelEntry::Source s) {
     case hub::ModelEntry::Source::HubCache: return ModelsDialog::tr("Hugging Face cache");
     case hub::ModelEntry::Source::UserFolder: return ModelsDialog::tr("added folder");
     case hub::ModelEntry::Source::Embedded: return ModelsDialog::tr("embedded");
-    case hub::ModelEntry::Source::Official: return ModelsDialog::tr("huggingface.co");
+    case hub::ModelEntry::Source::Official: // where Download fetches it from (HF_ENDPOINT)
+        return QUrl(QString::fromStdString(hub::defaultEndpoint())).host();
     }
     return {};
 }
