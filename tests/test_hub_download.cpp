@@ -233,6 +233,14 @@ private Q_SLOTS:
         QCOMPARE(hub::download(*t, o).fetched, 0);
     }
 
+    void checksDiskSpaceFirst() {
+        auto o = options();
+        o.keepFreeBytes = uint64_t(1) << 60; // more than any disk has
+        const std::string m = expectFailure(o);
+        QVERIFY2(m.find("not enough disk space") != std::string::npos && m.find("it needs 15 MB") != std::string::npos, m.c_str());
+        for (const auto& e : fs::directory_iterator(repoDir() / "blobs")) QVERIFY2(false, e.path().c_str()); // nothing fetched
+    }
+
     void timeoutsAndNoNetwork() {
         configure(R"({"stall": true})");
         auto o = options();

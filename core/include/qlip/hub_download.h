@@ -76,6 +76,7 @@ struct DownloadOptions {
     std::string token;                 // empty: $HF_TOKEN, else the file $HF_HOME/token
     std::vector<std::string> files;    // empty: modelFiles() (only what the engine reads)
     int retries = 3;                   // per file, on a dropped connection (resumes with Range)
+    uint64_t keepFreeBytes = 16ull << 20; // disk space that must stay free after the download
     int metadataTimeoutSeconds = 0;    // 0: $HF_HUB_ETAG_TIMEOUT, else 10
     int downloadTimeoutSeconds = 0;    // 0: $HF_HUB_DOWNLOAD_TIMEOUT, else 10 (longest silence)
 };

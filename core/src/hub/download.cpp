@@ -264,8 +264,8 @@ void Downloader::checkDiskSpace(const std::vector<RemoteFile>& fetch) const {
     while (!probe.empty() && !fs::exists(probe, ec)) probe = probe.parent_path();
     const auto space = fs::space(probe.empty() ? fs::current_path() : probe, ec);
     if (ec) return; // unknown: let the writes tell
-    const uint64_t margin = 16ull << 20;
-    if (space.available < need + margin)
+    const uint64_t margin = o_.keepFreeBytes;
+    if (space.available < need || space.available - need < margin)
         throw Error("not enough disk space for " + o_.repoId + ": it needs " + formatBytes(need) + " in " + pathString(o_.cacheRoot) +
                     ", and only " + formatBytes(space.available) + " are free (HF_HUB_CACHE selects another place)");
 }
