@@ -264,6 +264,15 @@ def main():
         left, path = spec.split("=", 1)
         repo_id, name = left.split(":", 1)
         REPOS.setdefault(repo_id, Repo(repo_id)).add(name, path)
+    # Ends with the test that started it, even when that test crashed (its parent changes).
+    parent = os.getppid()
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)
