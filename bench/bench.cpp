@@ -117,6 +117,18 @@ StageFlops stageFlops(const QlipConfig& c) {
     return f;
 }
 
+int writeCheckpoints(const std::vector<std::string>& models, const std::string& folder) {
+    for (const auto& name : models) {
+        auto engine = Engine::random(QlipConfig::preset(name), {Device::CPU}, 0);
+        for (const char* dtype : {"F32", "BF16"}) {
+            const auto dir = std::filesystem::path(folder) / (name + "-" + dtype);
+            engine->saveModelFolder(dir.string(), dtype);
+            std::printf("%s: %.0f MB\n", dir.string().c_str(), double(std::filesystem::file_size(dir / "model.safetensors")) / 1e6);
+        }
+    }
+    return 0;
+}
+
 int run(const Options& o) {
     applyThreadCount(o.threads);
     const torch::Device device = resolveDevice(o.device);

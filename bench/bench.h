@@ -20,6 +20,11 @@ struct Options {
     std::string markdown;     // also write the table here (markdown), if set
 };
 
+// Writes random-weight model folders of `models` in the released checkpoint format into
+// `folder`/<model>-F32 and <model>-BF16 (config.json + model.safetensors), for load-time and
+// memory measurements without a download. Returns 0.
+int writeCheckpoints(const std::vector<std::string>& models, const std::string& folder);
+
 // Prints the tables to stdout; returns 0.
 int run(const Options& options);
 

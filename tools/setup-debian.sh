@@ -13,6 +13,7 @@ PACKAGES="
   python3-torch python3-pil python3-numpy librsvg2-bin
   help2man patchelf dpkg-dev file desktop-file-utils appstream
   nsis g++-mingw-w64-x86-64 wine64
+  libcurl4-openssl-dev
 "
 missing=""
 for p in $PACKAGES; do

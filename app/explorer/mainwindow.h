@@ -32,6 +32,7 @@ class BitPlaneView;
 class EditSession;
 class CanvasView;
 class GeneratePanel;
+class ModelsDialog;
 class InspectorPanel;
 class LayersPanel;
 class QueryPanel;
@@ -94,6 +95,8 @@ public:
 public Q_SLOTS:
     void openImage(const QString& path);
     void openModel(const QString& folder);
+    // File ▸ Models…: the cached, added, embedded and official models; downloads (issue #16).
+    ModelsDialog* showModels();
     void cancelModelLoad();
     bool exportView(const QString& path);
     // The whole window as on screen, the canvas rendered afresh (screenshots for docs and tests).
@@ -289,9 +292,12 @@ private:
     QString m_pendingImage;  // requested, waiting for a model or for its result
     QString m_fallbackModel; // tried once when last session's model fails at start-up
 
+    ModelsDialog* m_modelsDialog = nullptr; // created on first use
+
     struct Actions {
         QAction* openImage = nullptr;
         QAction* openModel = nullptr;
+        QAction* models = nullptr;
         QAction* exportView = nullptr;
         QAction* exportPlane = nullptr;
         QAction* exportAllPlanes = nullptr;

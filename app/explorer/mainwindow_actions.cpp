@@ -1,5 +1,6 @@
 // MainWindow's actions, menus, tool bar and file dialogs.
 #include "mainwindow.h"
+#include "modelsdialog.h"
 
 #include "aboutdialog.h"
 #include "bitplaneview.h"
@@ -41,6 +42,9 @@ void MainWindow::createActions() {
     a.quit = makeAction(this, tr("&Quit"), {QKeySequence::Quit});
     connect(a.openImage, &QAction::triggered, this, &MainWindow::chooseImage);
     connect(a.openModel, &QAction::triggered, this, &MainWindow::chooseModel);
+    a.models = makeAction(this, tr("Mo&dels…"), {QKeySequence(tr("Ctrl+M"))},
+                          tr("Models in the Hugging Face cache and added folders; download the official QLIP models"));
+    connect(a.models, &QAction::triggered, this, &MainWindow::showModels);
     connect(a.exportView, &QAction::triggered, this, &MainWindow::chooseExport);
     connect(a.quit, &QAction::triggered, this, &QWidget::close);
     a.exportPlane = makeAction(this, tr("Export &Bit Plane as PNG…"), {}, tr("The selected bit plane, one square per token"));
@@ -115,6 +119,7 @@ void MainWindow::createMenus() {
     connect(a.recentImages, &QMenu::aboutToShow, this, [this] { m_recentImages->populate(m_actions.recentImages); });
     file->addAction(a.paste);
     file->addSeparator();
+    file->addAction(a.models);
     file->addAction(a.openModel);
     a.recentModels = file->addMenu(tr("Recent &Models"));
     connect(a.recentModels, &QMenu::aboutToShow, this, [this] { m_recentModels->populate(m_actions.recentModels); });
@@ -178,6 +183,19 @@ void MainWindow::chooseImage() {
     const QString dir = m_imagePath.isEmpty() ? QString() : QFileInfo(m_imagePath).absolutePath();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Image"), dir, tr(kImageFilter));
     if (!path.isEmpty()) openImage(path);
+}
+
+ModelsDialog* MainWindow::showModels() {
+    if (!m_modelsDialog) {
+        m_modelsDialog = new ModelsDialog(this);
+        connect(m_modelsDialog, &ModelsDialog::openRequested, this, &MainWindow::openModel);
+    } else {
+        m_modelsDialog->refresh();
+    }
+    m_modelsDialog->show();
+    m_modelsDialog->raise();
+    m_modelsDialog->activateWindow();
+    return m_modelsDialog;
 }
 
 void MainWindow::chooseModel() {

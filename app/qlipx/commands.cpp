@@ -42,6 +42,8 @@ const std::vector<Command>& commands() {
         {"train-prior", "train an AR prior over a QLIP model's tokens", runTrainPrior},
         {"eval-prior", "zero-shot accuracy of prior samples on the fixed 100-way prompts", runEvalPrior},
         {"bench-prior", "sampling speed of priors (tokens/s, s per image), with and without the KV cache", runBenchPrior},
+        {"models", "list the models in the Hugging Face cache, added folders and the official ones", runModels},
+        {"download", "download a model from the Hugging Face hub into its cache (resumable)", runDownload},
     };
     return list;
 }
@@ -61,6 +63,7 @@ int runInfo(int argc, char** argv) {
     std::printf("text         %s, context %d\n", i.hasTokenizer ? "tokenizer present" : "no tokenizer", i.contextLength);
     std::printf("parameters   %lld (%.1f M)\n", static_cast<long long>(i.parameters), double(i.parameters) / 1e6);
     std::printf("device       %s, %s, %d threads\nloaded in    %.3f s\n", i.device.c_str(), i.precision.c_str(), i.threads, i.loadSeconds);
+    if (i.mappedBytes) std::printf("weights      %.0f MB used in place from the memory-mapped file\n", double(i.mappedBytes) / 1e6);
     for (const auto& w : i.warnings) std::printf("warning      %s\n", w.c_str());
     return 0;
 }
@@ -198,10 +201,12 @@ int runBench(int argc, char** argv) {
         .option("device", 0, "DEV", "auto, cpu or cuda", "auto")
         .option("threads", 0, "N", "CPU threads (0 = all cores)", "0")
         .option("markdown", 0, "FILE", "also write the table to FILE")
-        .flag("no-load", 0, "skip the load-time measurement");
+        .flag("no-load", 0, "skip the load-time measurement")
+        .option("write-checkpoints", 0, "DIR", "only write random-weight model folders (F32 and BF16) of --models into DIR");
     if (!a.parse(argc, argv)) return 0;
     qlip::bench::Options o;
     o.models = splitCommas(a.value("models"));
+    if (a.has("write-checkpoints")) return qlip::bench::writeCheckpoints(o.models, a.value("write-checkpoints"));
     o.batches.clear();
     for (const auto& b : splitCommas(a.value("batches"))) o.batches.push_back(std::max(1, std::atoi(b.c_str())));
     o.precisions.clear();

@@ -28,5 +28,7 @@ int runGenerate(int argc, char** argv);
 int runTrainPrior(int argc, char** argv);
 int runEvalPrior(int argc, char** argv);
 int runBenchPrior(int argc, char** argv);
+int runModels(int argc, char** argv);   // commands_hub.cpp
+int runDownload(int argc, char** argv);
 
 } // namespace qlipx

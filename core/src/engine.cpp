@@ -1,7 +1,9 @@
 #include "engine_impl.h"
 
 #include "fileio.h"
+#include "model/mapped_weights.h"
 #include "model/weights.h"
+#include "qlip/hub.h"
 #include "qlip/json.h"
 #include "qlip/safetensors.h"
 
@@ -83,8 +85,37 @@ void keepFreedMemoryForReuse() {
 #endif
 }
 
-std::unique_ptr<Engine::Impl> makeImpl(const QlipConfig& config, const EngineOptions& options) {
-    if (options.keepFreedMemory) keepFreedMemoryForReuse();
+// While a model is built and loaded, every block above 128 KiB gets a mapping of its own and goes
+// back to the system when freed. The float32 tensors that each layer allocates and initialises
+// as it is built, and that DeferredParameters drops at once, would otherwise stay in the heap:
+// the small objects allocated between them (modules, placeholders) fragment the freed space, so
+// the next layer cannot reuse it (measured: B-16 kept 0.5 GB that way). Afterwards the
+// inference settings above apply again.
+class LoadAllocations {
+public:
+    explicit LoadAllocations(bool keepFreedMemory) : keep_(keepFreedMemory) {
+#if defined(__GLIBC__)
+        mallopt(M_MMAP_THRESHOLD, 128 << 10);
+#endif
+    }
+    ~LoadAllocations() {
+#if defined(__GLIBC__)
+        if (keep_) {
+            keepFreedMemoryForReuse();
+            mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        }
+#endif
+    }
+    LoadAllocations(const LoadAllocations&) = delete;
+    LoadAllocations& operator=(const LoadAllocations&) = delete;
+
+private:
+    bool keep_;
+};
+
+// `deferred`: the parameters get their storage from the file (model/weights.h), so the random
+// initial values are never kept (model::DeferredParameters).
+std::unique_ptr<Engine::Impl> makeImpl(const QlipConfig& config, const EngineOptions& options, bool deferred = false) {
     auto d = std::make_unique<Engine::Impl>();
     d->config = config;
     d->options = options;
@@ -92,9 +123,25 @@ std::unique_ptr<Engine::Impl> makeImpl(const QlipConfig& config, const EngineOpt
     d->dtype = resolveDtype(options.precision, d->device);
     applyThreadCount(options.threads);
     d->preprocess = PreprocessConfig::forImageSize(config.vision.imageSize);
-    d->model = model::QLIPModel(config);
+    if (deferred) {
+        model::DeferredParameters building;
+        d->model = model::QLIPModel(config);
+        model::dropParameterStorage(*d->model);
+    } else {
+        d->model = model::QLIPModel(config);
+    }
     d->model->eval();
     return d;
+}
+
+// Whether most of the file's bytes already have the dtype the engine computes in.
+bool mostlyOfType(const SafetensorsFile& file, DType type) {
+    uint64_t match = 0, total = 0;
+    for (const auto& t : file.tensors()) {
+        total += t.end - t.begin;
+        if (t.dtype == type) match += t.end - t.begin;
+    }
+    return total > 0 && 2 * match > total;
 }
 
 void moveToDevice(Engine::Impl& d) {
@@ -131,12 +178,16 @@ torch::Tensor Engine::Impl::tokenIds(const std::vector<std::string>& texts) cons
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
-std::unique_ptr<Engine> Engine::open(const std::string& folder, const EngineOptions& options, const LoadProgress& progress) {
+std::unique_ptr<Engine> Engine::open(const std::string& folderOrRepo, const EngineOptions& options, const LoadProgress& progress) {
     const auto start = std::chrono::steady_clock::now();
+    // "ORG/NAME[@REV]" that is not a folder: the snapshot in the Hugging Face cache (qlip/hub.h).
+    const std::string folder = hub::resolveModelArgument(folderOrRepo);
+    const std::string repoId = hub::repoIdOfSnapshot(hub::pathFromUtf8(folder));
     if (!isDirectory(folder)) throw Error("model folder '" + folder + "' does not exist or is not a folder");
     const std::string configPath = joinPath(folder, "config.json");
     if (!isRegularFile(configPath)) throw Error("model folder '" + folder + "' has no config.json");
     QlipConfig config = QlipConfig::fromFile(configPath);
+    if (!repoId.empty()) config.name = repoId; // the official configs all say "EVA-BSQCLIP"
     if (config.name.empty()) config.name = baseName(folder);
     const std::string weightsPath = joinPath(folder, "model.safetensors");
     if (!isRegularFile(weightsPath))
@@ -146,7 +197,19 @@ std::unique_ptr<Engine> Engine::open(const std::string& folder, const EngineOpti
     // Stages as fractions of the whole: building the modules 0-10 %, copying weights 10-95 %.
     auto loadStep = [&](double f) { return !progress || progress(f); };
     if (!loadStep(0.0)) throw Cancelled();
-    auto d = makeImpl(config, options);
+    // Where the weights come from. Building the model in float32 and copying the file into it is
+    // the leanest way when the engine computes in float32 and the file has to be converted anyway
+    // (BF16 file, fp32 engine). Otherwise the model is built without storage, and each parameter
+    // gets the engine's dtype straight away: a view of the memory-mapped file where the dtypes
+    // match (fp32 engine with the released F32 files, bf16 engine with BF16 files), else one
+    // converted copy (bf16 engine with F32 files: never a float32 copy of the whole model).
+    const torch::ScalarType engineType = resolveDtype(options.precision, resolveDevice(options.device));
+    const bool mapFile = options.mapWeights && engineType == torch::kFloat32 ? mostlyOfType(weights, DType::F32)
+                         : options.mapWeights && engineType == torch::kBFloat16 ? mostlyOfType(weights, DType::BF16)
+                                                                                   : false;
+    const bool deferred = engineType != torch::kFloat32 || mapFile;
+    LoadAllocations allocations(options.keepFreedMemory);
+    auto d = makeImpl(config, options, deferred);
     if (!loadStep(0.1)) throw Cancelled();
     d->info.folder = folder;
     const std::string prePath = joinPath(folder, "preprocessor_config.json");
@@ -158,9 +221,14 @@ std::unique_ptr<Engine> Engine::open(const std::string& folder, const EngineOpti
         d->info.warnings.push_back("only one of vocab.json and merges.txt is present: text queries are unavailable");
 
     auto copyProgress = [&](double f) { return loadStep(0.1 + 0.85 * f); };
+    model::LoadOptions load;
+    load.replaceStorage = deferred;
+    load.dtype = d->dtype;
+    if (mapFile) load.mapping = model::MappedWeights::open(weightsPath);
     auto report = guarded("loading '" + weightsPath + "'", [&] {
-        return model::loadWeights(*d->model, weights, progress ? std::function<bool(double)>(copyProgress) : nullptr);
+        return model::loadWeights(*d->model, weights, progress ? std::function<bool(double)>(copyProgress) : nullptr, load);
     });
+    d->info.mappedBytes = report.mappedBytes;
     for (auto& w : report.warnings) d->info.warnings.push_back(std::move(w));
     moveToDevice(*d);
     fillInfo(*d);
@@ -171,6 +239,7 @@ std::unique_ptr<Engine> Engine::open(const std::string& folder, const EngineOpti
 
 std::unique_ptr<Engine> Engine::random(const QlipConfig& config, const EngineOptions& options, uint64_t seed) {
     config.validate(config.name.empty() ? "model config" : config.name);
+    if (options.keepFreedMemory) keepFreedMemoryForReuse();
     torch::manual_seed(seed);
     auto d = makeImpl(config, options);
     moveToDevice(*d);

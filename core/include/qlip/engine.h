@@ -34,6 +34,10 @@ struct EngineOptions {
     // Keep freed memory in the process for the next call (glibc: no mmap/munmap per activation).
     // Much faster on the CPU; the process keeps its peak memory. Process-wide, set once.
     bool keepFreedMemory = true;
+    // Engine::open: parameters whose dtype matches the file (fp32 mode with the official F32
+    // files, bf16 mode with BF16 files) are views of the memory-mapped file, not copies: loading
+    // reads nothing up front, and the pages are shared with the OS cache. Off: always copy.
+    bool mapWeights = true;
 };
 
 struct ModelInfo {
@@ -54,6 +58,7 @@ struct ModelInfo {
     bool hasTokenizer = false;
     int threads = 1;
     double loadSeconds = 0;
+    uint64_t mappedBytes = 0; // weights used in place from the memory-mapped file (EngineOptions::mapWeights)
     std::vector<std::string> warnings;
 };
 
@@ -74,6 +79,8 @@ class Engine {
 public:
     // Opens a Hugging Face model folder: config.json, model.safetensors, vocab.json + merges.txt
     // (optional: without them text queries are unavailable), preprocessor_config.json (optional).
+    // A repo id ("nvidia/QLIP-B-16-256", "ORG/NAME@REVISION") that is not a folder opens its
+    // snapshot in the Hugging Face cache (qlip/hub.h); the model is then named after the repo.
     // Throws qlip::Error naming the file and every problem found.
     static std::unique_ptr<Engine> open(const std::string& folder, const EngineOptions& options = {},
                                         const LoadProgress& progress = {});

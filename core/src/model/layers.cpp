@@ -84,6 +84,19 @@ static torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, cons
     return out;
 }
 
+namespace {
+thread_local int g_deferred = 0;
+}
+
+DeferredParameters::DeferredParameters() { ++g_deferred; }
+DeferredParameters::~DeferredParameters() { --g_deferred; }
+bool DeferredParameters::active() { return g_deferred > 0; }
+
+void dropParameterStorage(torch::nn::Module& m) {
+    torch::NoGradGuard guard;
+    for (auto& p : m.parameters()) p.set_data(torch::zeros({}, p.options()).expand(p.sizes()));
+}
+
 torch::nn::LayerNorm makeLayerNorm(int64_t width, double eps) {
     return torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(eps));
 }
@@ -206,7 +219,11 @@ torch::Tensor EncoderLayerImpl::forward(torch::Tensor x, const RopeApply& rope, 
 
 EncoderImpl::EncoderImpl(const TowerConfig& c) {
     layers = register_module("layers", torch::nn::ModuleList());
-    for (int i = 0; i < c.numLayers; ++i) layers->push_back(EncoderLayer(c));
+    for (int i = 0; i < c.numLayers; ++i) {
+        EncoderLayer layer(c);
+        if (DeferredParameters::active()) dropParameterStorage(*layer);
+        layers->push_back(layer);
+    }
 }
 
 torch::Tensor EncoderImpl::forward(torch::Tensor x, const RopeApply& rope, bool causal) {

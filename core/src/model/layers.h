@@ -12,6 +12,22 @@ namespace qlip::model {
 // the statistics accurate, as the spec requires.
 torch::Tensor layerNorm(const torch::nn::LayerNorm& ln, const torch::Tensor& x);
 
+// While one of these lives on a thread, the model built there keeps no parameter storage: after
+// each encoder layer is built (LibTorch modules allocate and initialise their tensors as they are
+// constructed), its parameters are swapped for zero-stride placeholders of the same shape, so a
+// model about to be loaded from a file never holds a full random copy (L-14: 3 GB in fp32).
+// The loader then gives every parameter its storage (model/weights.h, LoadOptions::replaceStorage).
+class DeferredParameters {
+public:
+    DeferredParameters();
+    ~DeferredParameters();
+    DeferredParameters(const DeferredParameters&) = delete;
+    DeferredParameters& operator=(const DeferredParameters&) = delete;
+    static bool active();
+};
+// Swaps every parameter of `m` (recursively) for a placeholder that shares one zero element.
+void dropParameterStorage(torch::nn::Module& m);
+
 torch::nn::LayerNorm makeLayerNorm(int64_t width, double eps);
 torch::nn::Linear makeLinear(int64_t in, int64_t out, bool bias);
 

@@ -1,5 +1,6 @@
 #include "model/weights.h"
 
+#include "model/mapped_weights.h"
 #include "qlip/error.h"
 
 #include <algorithm>
@@ -57,7 +58,18 @@ torch::Tensor tensorFromFile(const SafetensorsFile& file, const TensorInfo& info
     return t;
 }
 
-LoadReport loadWeights(QLIPModelImpl& model, const SafetensorsFile& file, const std::function<bool(double)>& progress) {
+// One file tensor as `type`, converted straight from the mapped bytes when they are aligned (one
+// allocation), else through an aligned copy.
+torch::Tensor convertedFromFile(const SafetensorsFile& file, const TensorInfo& info, torch::ScalarType type) {
+    const uint8_t* p = file.data(info);
+    const auto fileType = scalarType(info.dtype);
+    if (reinterpret_cast<uintptr_t>(p) % c10::elementSize(fileType) == 0)
+        return torch::from_blob(const_cast<uint8_t*>(p), info.shape, torch::TensorOptions().dtype(fileType)).to(type, false, true);
+    return tensorFromFile(file, info).to(type);
+}
+
+LoadReport loadWeights(QLIPModelImpl& model, const SafetensorsFile& file, const std::function<bool(double)>& progress,
+                       const LoadOptions& options) {
     LoadReport report;
     std::map<std::string, torch::Tensor> expected;
     for (const auto& p : model.named_parameters()) expected[p.key()] = p.value();
@@ -95,7 +107,8 @@ LoadReport loadWeights(QLIPModelImpl& model, const SafetensorsFile& file, const 
         if (isLayerNormBias(model, name)) {
             report.warnings.push_back(name + " is missing; left at 0 as the reference loader would");
             torch::NoGradGuard guard;
-            param.zero_();
+            if (options.replaceStorage) param.set_data(torch::zeros(param.sizes(), torch::TensorOptions().dtype(options.dtype)));
+            else param.zero_();
         } else {
             missing.push_back(name + " " + shapeOf(param));
         }
@@ -127,8 +140,18 @@ LoadReport loadWeights(QLIPModelImpl& model, const SafetensorsFile& file, const 
     for (const auto& c : copies) total += c.second->end - c.second->begin;
     for (auto& [param, info] : copies) {
         if (progress && !progress(total ? double(done) / double(total) : 0.0)) throw Cancelled();
-        param.copy_(tensorFromFile(file, *info)); // copy_ converts to the parameter's dtype
-        file.releasePages(*info);
+        torch::Tensor view;
+        if (options.replaceStorage && options.mapping && scalarType(info->dtype) == options.dtype)
+            view = options.mapping->view(*info, options.dtype);
+        if (view.defined()) {
+            param.set_data(view); // no copy: the pages come from the file when first used
+            ++report.mapped;
+            report.mappedBytes += info->end - info->begin;
+        } else {
+            if (options.replaceStorage) param.set_data(convertedFromFile(file, *info, options.dtype));
+            else param.copy_(tensorFromFile(file, *info)); // copy_ converts to the parameter's dtype
+            file.releasePages(*info);
+        }
         done += info->end - info->begin;
         ++report.loaded;
     }
