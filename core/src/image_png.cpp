@@ -19,6 +19,7 @@ struct PngContext {
     const Input* in = nullptr;
     size_t pos = 0;
     char error[256] = "";
+    bool truncated = false;
     ImageRGB8 image;
     std::vector<uint8_t> rows; // the whole image, only for interlaced files
     std::vector<png_bytep> rowPointers;
@@ -26,7 +27,10 @@ struct PngContext {
 
 void readBytes(png_structp png, png_bytep out, size_t n) {
     auto* c = static_cast<PngContext*>(png_get_io_ptr(png));
-    if (n > c->in->size - c->pos) png_error(png, "the file ends early (truncated)");
+    if (n > c->in->size - c->pos) {
+        c->truncated = true;
+        png_error(png, "the file ends early");
+    }
     std::memcpy(out, c->in->data + c->pos, n);
     c->pos += n;
 }
@@ -83,6 +87,7 @@ ImageRGB8 decodePng(const Input& in) {
     if (!h.info) fail(in, "cannot start the PNG decoder (out of memory)");
     volatile bool headerRead = false; // changed between setjmp and a longjmp, read after it
     if (setjmp(png_jmpbuf(h.png))) {
+        if (ctx.truncated) fail(in, "corrupt or truncated PNG data: the file ends early (truncated)");
         if (!headerRead) fail(in, std::string("damaged or unsupported PNG file (bad header): ") + ctx.error);
         fail(in, std::string("corrupt or truncated PNG data: ") + ctx.error);
     }
