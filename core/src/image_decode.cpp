@@ -90,6 +90,15 @@ bool isPnm(const uint8_t* d, size_t n) {
     return n >= 3 && d[0] == 'P' && d[1] >= '1' && d[1] <= '7' && (std::isspace(d[2]) || d[2] == '#');
 }
 
+// TGA has no magic: its header must at least be plausible (colour map type 0/1, a known image
+// type). Everything else stays away from stb, whose own format tests would otherwise let it parse
+// PNM-like data (as "P66 ..." did under fuzzing) or HDR/PIC files we do not support.
+bool looksLikeTga(const uint8_t* d, size_t n) {
+    if (n < 18 || d[1] > 1) return false;
+    const uint8_t type = d[2];
+    return type == 1 || type == 2 || type == 3 || type == 9 || type == 10 || type == 11;
+}
+
 std::string systemError(int err) { return std::generic_category().message(err); }
 
 std::vector<uint8_t> readFile(const std::string& path, const ImageLimits& limits) {
@@ -134,7 +143,8 @@ ImageRGB8 decodeImage(const uint8_t* data, size_t size, const std::string& name,
     if (startsWith(data, size, "GIF87a", 6) || startsWith(data, size, "GIF89a", 6)) return decodeWithStb(in, "GIF");
     if (startsWith(data, size, "BM", 2)) return decodeWithStb(in, "BMP");
     if (startsWith(data, size, "8BPS", 4)) return decodeWithStb(in, "PSD");
-    return decodeWithStb(in, nullptr); // TGA has no magic: stb decides
+    if (looksLikeTga(data, size)) return decodeWithStb(in, "TGA");
+    fail(in, "not a readable image (PNG, JPEG, WebP, TIFF, BMP, GIF, TGA, PSD or PNM expected)");
 }
 
 ImageRGB8 loadImage(const std::string& path, AlphaMode alpha, const ImageLimits& limits) {

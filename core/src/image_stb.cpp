@@ -1,4 +1,4 @@
-// stb_image: BMP, GIF (first frame), TGA and PSD, and PNG/JPEG in builds without libpng or
+// stb_image: BMP, GIF (first frame), TGA and PSD, each recognised by decodeImage first, and PNG/JPEG in builds without libpng or
 // libjpeg (e.g. headless GPU machines). PNM never comes here (image_pnm.cpp): stb 2.27 reads past
 // the end of a short 16-bit PNM. The size in the header is checked before stb decodes anything.
 #include "image_decode.h"
@@ -41,6 +41,9 @@ Sniffed sniff(const uint8_t* d, size_t n) {
         const bool core = le32(14) == 12; // OS/2 header: 16-bit sizes
         s.width = core ? le16(18) : le32(18);
         s.height = core ? le16(20) : std::abs(int64_t(le32(22))); // negative = top-down rows
+    } else if (n >= 18 && d[1] <= 1) { // TGA (decodeImage checked the rest of its header)
+        s.width = le16(12);
+        s.height = le16(14);
     }
     return s;
 }
