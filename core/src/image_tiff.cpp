@@ -103,6 +103,34 @@ void rgbaRowToRgb(const uint32_t* src, int width, AlphaMode alpha, std::vector<u
     toRgbRow(rgba.data(), 4, width, alpha, dst);
 }
 
+// The strips (or tiles) must lie inside the file, and uncompressed ones must hold at least the
+// announced pixels: checked before the raster is allocated, so that a 150-byte file announcing
+// 8000x8000 pixels costs nothing. (Compressed data may legitimately be tiny.)
+void checkStripData(const Input& in, TIFF* tif, uint32_t w, uint32_t h) {
+    const bool tiled = TIFFIsTiled(tif);
+    const uint32_t count = tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
+    uint64_t* offsets = nullptr;
+    uint64_t* sizes = nullptr;
+    if (!TIFFGetField(tif, tiled ? TIFFTAG_TILEOFFSETS : TIFFTAG_STRIPOFFSETS, &offsets) ||
+        !TIFFGetField(tif, tiled ? TIFFTAG_TILEBYTECOUNTS : TIFFTAG_STRIPBYTECOUNTS, &sizes) || !offsets || !sizes)
+        fail(in, "damaged TIFF file: no strip or tile offsets");
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+        if (offsets[i] > in.size || sizes[i] > in.size - offsets[i])
+            fail(in, "truncated TIFF file: " + std::string(tiled ? "tile " : "strip ") + std::to_string(i) +
+                         " lies past the end of the file (" + std::to_string(in.size) + " bytes)");
+        total += sizes[i];
+    }
+    uint16_t compression = COMPRESSION_NONE, samples = 1, bits = 1;
+    TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &compression);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &samples);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bits);
+    const uint64_t needed = uint64_t(w) * h * samples * bits / 8;
+    if (compression == COMPRESSION_NONE && total < needed)
+        fail(in, "truncated TIFF file: " + std::to_string(w) + "x" + std::to_string(h) + " uncompressed pixels need " +
+                     std::to_string(needed) + " bytes, its strips hold " + std::to_string(total));
+}
+
 } // namespace
 
 ImageRGB8 decodeTiff(const Input& in) {
@@ -116,6 +144,7 @@ ImageRGB8 decodeTiff(const Input& in) {
     checkSize(in, "TIFF", w, h, 3.0 + 4.0);
     char why[1024] = "";
     if (!TIFFRGBAImageOK(tif.get(), why)) fail(in, std::string("unsupported TIFF image: ") + why);
+    checkStripData(in, tif.get(), w, h);
     std::vector<uint32_t> raster(size_t(w) * size_t(h));
     if (!TIFFReadRGBAImageOriented(tif.get(), w, h, raster.data(), ORIENTATION_TOPLEFT, 1))
         fail(in, "corrupt or truncated TIFF data: " + reason(source));
