@@ -4,7 +4,8 @@
 set -eu
 # Line 6: packaging and its CTest checks (issue #14): man pages, the bundle's RPATH, the .deb's
 # Depends, desktop/AppStream validation. Line 7: the Windows checks (NSIS script, mingw-w64 build
-# of the Torch-free core, wine to run it).
+# of the Torch-free core, wine to run it). Image decoders (issue #15): libpng, libjpeg-turbo,
+# libwebp, libtiff (each optional: without them stb_image decodes PNG/JPEG and WebP/TIFF are off).
 PACKAGES="
   cmake ninja-build g++ pkg-config ccache
   libtorch-dev libopenblas0-openmp libstb-dev
@@ -14,6 +15,7 @@ PACKAGES="
   help2man patchelf dpkg-dev file desktop-file-utils appstream
   nsis g++-mingw-w64-x86-64 wine64
   libcurl4-openssl-dev
+  libpng-dev libjpeg62-turbo-dev libwebp-dev libtiff-dev
 "
 missing=""
 for p in $PACKAGES; do

@@ -23,6 +23,16 @@ namespace {
 
 double elapsedMs(const QElapsedTimer& t) { return double(t.nsecsElapsed()) / 1e6; }
 
+// Folder files are untrusted: they go through the core decoder (size limits, hardened
+// libraries), not Qt's image plugins. A file that no longer decodes has no thumbnail.
+QImage thumbnail(const QString& path) {
+    try {
+        return toQImage(qlip::loadImage(path.toStdString())).scaled(96, 96, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    } catch (const qlip::Error&) {
+        return {};
+    }
+}
+
 } // namespace
 
 QImage toQImage(const qlip::ImageRGB8& image) {
@@ -256,7 +266,7 @@ void EngineWorker::searchFolder(quint64 job, const QString& folder, const QStrin
                 SearchResult::Hit h;
                 h.path = QDir(folder).absoluteFilePath(QString::fromStdString(hit.path));
                 h.score = hit.score;
-                h.thumbnail = QImage(h.path).scaled(96, 96, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+                h.thumbnail = thumbnail(h.path);
                 r.hits.push_back(std::move(h));
             }
             r.folderTokens.rows = int(index.entries().size());

@@ -29,7 +29,7 @@ QAction* makeAction(QObject* parent, const QString& text, const QList<QKeySequen
     return a;
 }
 
-const char* kImageFilter = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tga *.psd *.ppm *.pgm *.pnm);;All files (*)";
+const char* kImageFilter = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif *.tga *.psd *.ppm *.pgm *.pbm *.pnm);;All files (*)";
 
 } // namespace
 

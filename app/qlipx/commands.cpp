@@ -340,7 +340,7 @@ qlip::FolderIndex updateIndex(const Args& a, const std::string& dir, qlip::Engin
 
 int runIndex(int argc, char** argv) {
     Args a("index", "DIR [-m MODEL] [--index FILE]",
-           "Index every image below DIR (png, jpg, jpeg, bmp, gif, tga, ppm): image embedding + token grid,\n"
+           "Index every image below DIR (png, jpg, jpeg, webp, tif, tiff, bmp, gif, tga, ppm, pgm, pbm, pnm): image embedding + token grid,\n"
            "stored in one safetensors file. Only new or changed files are encoded; removed files are dropped;\n"
            "unreadable files are skipped and listed. A different model rebuilds the index.");
     addIndexOptions(a);

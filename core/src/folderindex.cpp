@@ -1,4 +1,5 @@
 #include "qlip/folderindex.h"
+#include "qlip/image.h"
 
 #include "engine_impl.h"
 #include "fileio.h"
@@ -52,12 +53,8 @@ uint64_t fileDigest(const std::string& path, uint64_t h) {
     return h;
 }
 
-bool isImageFile(const fs::path& p) {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    static const char* kinds[] = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga", ".ppm"};
-    return std::any_of(std::begin(kinds), std::end(kinds), [&](const char* k) { return ext == k; });
-}
+// The extensions of the formats this build decodes (WebP and TIFF too where linked).
+bool isImageFile(const fs::path& p) { return hasImageExtension(p.string()); }
 
 // Every image below `folder`, sorted by relative path. Unreadable folders are passed over.
 std::vector<ScannedFile> scanFolder(const std::string& folder) {

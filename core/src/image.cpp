@@ -1,6 +1,6 @@
-// Image files: decoding with stb_image, PNG encoding with stb_image_write plus our own tEXt/iTXt
-// chunks, atomic saving, and the pre-processing config. The pixel arithmetic of the CLIP
-// pre-processing lives in preprocess.cpp.
+// PNG encoding with stb_image_write plus our own tEXt/iTXt chunks, atomic saving, and the
+// pre-processing config. Decoding is in image_decode.cpp and the per-format image_*.cpp; the
+// pixel arithmetic of the CLIP pre-processing lives in preprocess.cpp.
 #include "qlip/image.h"
 
 #include "fileio.h"
@@ -24,7 +24,6 @@
 #endif
 
 #if QLIP_HAVE_STB
-#include <stb_image.h>
 #include <stb_image_write.h>
 #endif
 
@@ -34,70 +33,8 @@ namespace {
 std::string sizeText(int64_t w, int64_t h) { return std::to_string(w) + "x" + std::to_string(h); }
 
 [[noreturn, maybe_unused]] void noImageSupport(const std::string& name) {
-    throw Error(name + ": cannot read or write image files: QLIP Explorer was built without image "
-                       "support (install libstb-dev and rebuild)");
-}
-
-// ": <stb's reason>", or nothing when it has none.
-[[maybe_unused]] std::string stbReason() {
-#if QLIP_HAVE_STB
-    // stb keeps its failure reason in a thread-local variable, so this is safe across threads.
-    const char* r = stbi_failure_reason();
-    return r && *r ? std::string(": ") + r : std::string();
-#else
-    return {};
-#endif
-}
-
-// Format and size read straight from the header of the common formats. stbi_info refuses to
-// report the size of a PNG or JPEG too large for it to decode (and then says "unknown image
-// type"), so this is what lets a 30000x30000 file be named as too large.
-struct Sniffed {
-    const char* format = nullptr;
-    int64_t width = -1, height = -1;
-};
-
-[[maybe_unused]] Sniffed sniff(const uint8_t* d, size_t n) {
-    auto be16 = [&](size_t i) { return int64_t(d[i]) << 8 | d[i + 1]; };
-    auto le16 = [&](size_t i) { return int64_t(d[i + 1]) << 8 | d[i]; };
-    auto be32 = [&](size_t i) { return be16(i) << 16 | be16(i + 2); };
-    auto le32 = [&](size_t i) { return int32_t(uint32_t(le16(i + 2) << 16 | le16(i))); };
-    Sniffed s;
-    if (n >= 8 && std::memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) {
-        s.format = "PNG";
-        if (n >= 24 && std::memcmp(d + 12, "IHDR", 4) == 0) {
-            s.width = be32(16);
-            s.height = be32(20);
-        }
-    } else if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) {
-        s.format = "JPEG";
-        // Walk the marker segments up to the first start-of-frame (SOF0-15 but DHT, JPG, DAC).
-        for (size_t p = 2; p + 4 <= n && d[p] == 0xFF;) {
-            const uint8_t m = d[p + 1];
-            if (m == 0xFF) { // fill byte
-                ++p;
-                continue;
-            }
-            if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-                if (p + 9 <= n) {
-                    s.height = be16(p + 5);
-                    s.width = be16(p + 7);
-                }
-                break;
-            }
-            p += 2 + size_t(be16(p + 2));
-        }
-    } else if (n >= 10 && (std::memcmp(d, "GIF87a", 6) == 0 || std::memcmp(d, "GIF89a", 6) == 0)) {
-        s.format = "GIF";
-        s.width = le16(6);
-        s.height = le16(8);
-    } else if (n >= 26 && d[0] == 'B' && d[1] == 'M') {
-        s.format = "BMP";
-        const bool core = le32(14) == 12; // OS/2 header: 16-bit sizes
-        s.width = core ? le16(18) : le32(18);
-        s.height = core ? le16(20) : std::abs(int64_t(le32(22))); // negative = top-down rows
-    }
-    return s;
+    throw Error(name + ": cannot write image files: QLIP Explorer was built without stb_image_write "
+                       "(install libstb-dev and rebuild)");
 }
 
 // ---- PNG chunks ---------------------------------------------------------------------------
@@ -157,103 +94,7 @@ void appendBytes(void* context, void* data, int size) {
 }
 #endif
 
-// ---- files --------------------------------------------------------------------------------
-
-std::string systemError(int err) { return std::generic_category().message(err); }
-
-[[maybe_unused]] std::vector<uint8_t> readFile(const std::string& path, const ImageLimits& limits) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not an image file");
-    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) throw Error(path + ": cannot open image: " + systemError(errno));
-    // A compressed image is smaller than its pixels; anything far larger than the biggest
-    // allowed raw image (16-bit RGBA) is not worth reading into memory.
-    const auto fileSize = std::filesystem::file_size(path, ec);
-    const uint64_t maxBytes = uint64_t(limits.maxPixels) * 8 + (uint64_t(64) << 20);
-    if (!ec && fileSize > maxBytes)
-        throw Error(path + ": file is too large for an image (" + std::to_string(fileSize) + " bytes)");
-    std::vector<uint8_t> bytes;
-    if (!ec) bytes.reserve(size_t(fileSize));
-    uint8_t buffer[65536];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
-    if (std::ferror(f.get())) throw Error(path + ": cannot read image: " + systemError(errno));
-    return bytes;
-}
-
 } // namespace
-
-// ---- decoding -----------------------------------------------------------------------------
-
-ImageRGB8 decodeImage(const uint8_t* data, size_t size, const std::string& name, AlphaMode alpha,
-                      const ImageLimits& limits) {
-#if !QLIP_HAVE_STB
-    (void)data, (void)size, (void)alpha, (void)limits;
-    noImageSupport(name);
-#else
-    if (size == 0 || !data) throw Error(name + ": empty file (0 bytes), not an image");
-    if (size > size_t(INT_MAX)) throw Error(name + ": file is too large to decode (" + std::to_string(size) + " bytes)");
-    const int len = int(size);
-
-    // Read only the header first, so a huge image is refused before anything is allocated.
-    auto checkSize = [&](int64_t w, int64_t h) {
-        if (w > limits.maxSide || h > limits.maxSide || w * h > limits.maxPixels)
-            throw Error(name + ": image is " + sizeText(w, h) + " pixels, larger than the limit (" +
-                        std::to_string(limits.maxSide) + " per side, " + std::to_string(limits.maxPixels) +
-                        " pixels in all)");
-    };
-    const Sniffed header = sniff(data, size);
-    if (header.width >= 0) checkSize(header.width, header.height);
-    int w = 0, h = 0, channels = 0;
-    if (!stbi_info_from_memory(data, len, &w, &h, &channels)) {
-        // stb tried every format, so its reason is only "unknown image type".
-        if (header.format) throw Error(name + ": damaged or unsupported " + header.format + " file (bad header)");
-        throw Error(name + ": not a readable image (PNG, JPEG, BMP, GIF, TGA, PSD or PNM expected)" + stbReason());
-    }
-    checkSize(w, h);
-
-    // Our own thread's settings, in case other code changed stb's global flip flag.
-    stbi_set_flip_vertically_on_load_thread(0);
-    // Drop: stb converts grey -> RGB and drops alpha like PIL's convert("RGB"). 16-bit samples
-    // are reduced to their high byte. GIF: the first frame.
-    const bool composite = alpha == AlphaMode::CompositeOnWhite;
-    const int want = composite ? 4 : 3;
-    int dw = 0, dh = 0, dc = 0;
-    std::unique_ptr<stbi_uc, void (*)(void*)> pixels(stbi_load_from_memory(data, len, &dw, &dh, &dc, want),
-                                                    &stbi_image_free);
-    if (!pixels) throw Error(name + ": corrupt or truncated image data" + stbReason());
-    if (dw != w || dh != h)
-        throw Error(name + ": inconsistent image header (" + sizeText(w, h) + " vs " + sizeText(dw, dh) + ")");
-
-    ImageRGB8 image;
-    image.width = w;
-    image.height = h;
-    const size_t count = size_t(w) * size_t(h);
-    if (!composite) {
-        image.rgb.assign(pixels.get(), pixels.get() + count * 3);
-        return image;
-    }
-    image.rgb.resize(count * 3);
-    const stbi_uc* src = pixels.get();
-    uint8_t* dst = image.rgb.data();
-    for (size_t i = 0; i < count; ++i, src += 4, dst += 3) {
-        // c * a + white * (1 - a), rounded to nearest: (v + 127) / 255 never hits a tie.
-        const unsigned a = src[3];
-        for (int c = 0; c < 3; ++c) dst[c] = uint8_t((src[c] * a + 255u * (255u - a) + 127u) / 255u);
-    }
-    return image;
-#endif
-}
-
-ImageRGB8 loadImage(const std::string& path, AlphaMode alpha, const ImageLimits& limits) {
-#if !QLIP_HAVE_STB
-    (void)alpha, (void)limits;
-    noImageSupport(path);
-#else
-    const std::vector<uint8_t> bytes = readFile(path, limits);
-    return decodeImage(bytes.data(), bytes.size(), path, alpha, limits);
-#endif
-}
 
 // ---- encoding -----------------------------------------------------------------------------
 

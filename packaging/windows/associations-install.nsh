@@ -24,5 +24,11 @@ WriteRegStr SHCTX "Software\Classes\Applications\qlip-explorer.exe\shell\open\co
 !insertmacro QlipxOpenWith ".gif"
 !insertmacro QlipxOpenWith ".tga"
 !insertmacro QlipxOpenWith ".ppm"
+!insertmacro QlipxOpenWith ".pgm"
+!insertmacro QlipxOpenWith ".pbm"
+!insertmacro QlipxOpenWith ".pnm"
+!insertmacro QlipxOpenWith ".webp"
+!insertmacro QlipxOpenWith ".tif"
+!insertmacro QlipxOpenWith ".tiff"
 ; Tell Explorer the associations changed (SHCNE_ASSOCCHANGED).
 System::Call 'shell32::SHChangeNotify(i 0x08000000, i 0, p 0, p 0)'

@@ -28,17 +28,29 @@ enum class AlphaMode { Drop, CompositeOnWhite };
 
 // Decoding refuses images whose header announces more than this (checked before any pixel is
 // decoded), so a 30000x30000 file is a clear error instead of a multi-gigabyte allocation.
+// maxBytes bounds what one decode may allocate: the RGB result plus the decoder's own
+// whole-image buffers (TIFF's RGBA raster, a progressive JPEG's coefficients, ...).
 struct ImageLimits {
-    int64_t maxPixels = int64_t(1) << 28; // 268 M pixels
+    int64_t maxPixels = int64_t(1) << 26;  // 64 Mpx (8192x8192)
     int maxSide = 32768;
+    int64_t maxBytes = int64_t(1) << 30;   // 1 GiB
 };
 
-// Decode PNG/JPEG/BMP/GIF(first frame)/TGA/PSD/PNM. Grayscale is expanded, 16-bit is reduced to
-// 8 bits. Throws qlip::Error naming `name` and the problem (empty file, unknown format, corrupt
-// data, too large).
+// Decode PNG (libpng), JPEG (libjpeg-turbo), WebP (libwebp), TIFF (libtiff, first page), PNM
+// (P1-P6, 8 and 16 bit; our own parser), and BMP/GIF (first frame)/TGA/PSD (stb_image). Where
+// libpng or libjpeg is missing from the build, stb decodes PNG and JPEG; WebP and TIFF then say
+// they are not supported. Grey is expanded, 16-bit samples are reduced to 8 bits (their high
+// byte; PNM scales by its maxval). Throws qlip::Error naming `name` and the problem (empty file,
+// unknown format, corrupt or truncated data, too large). Never writes to stderr.
 ImageRGB8 decodeImage(const uint8_t* data, size_t size, const std::string& name,
                       AlphaMode alpha = AlphaMode::Drop, const ImageLimits& limits = {});
 ImageRGB8 loadImage(const std::string& path, AlphaMode alpha = AlphaMode::Drop, const ImageLimits& limits = {});
+
+// File name extensions (lower case, with the dot) of the formats decodeImage reads in this
+// build, e.g. for folder scans and file dialogs.
+const std::vector<std::string>& imageFileExtensions();
+// Whether `path` ends in one of imageFileExtensions() (case-insensitive).
+bool hasImageExtension(const std::string& path);
 
 // Write an 8-bit RGB PNG, atomically (temp file + rename). `text` becomes tEXt chunks
 // (key, value) so that exported images carry provenance (model id, token digest, ...).

@@ -57,11 +57,7 @@ PriorData emojiPack(const std::string& folder, Engine& qlip) {
     return out;
 }
 
-bool isImageFile(const fs::path& p) {
-    std::string e = p.extension().string();
-    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
-    return e == ".png" || e == ".jpg" || e == ".jpeg" || e == ".bmp" || e == ".gif" || e == ".webp";
-}
+bool isImageFile(const fs::path& p) { return hasImageExtension(p.string()); }
 
 PriorData captionFolder(const std::string& folder, Engine& qlip) {
     std::vector<fs::path> files;
