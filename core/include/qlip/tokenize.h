@@ -45,9 +45,10 @@ struct ShardSpec {
     int count = 1;
 };
 ShardSpec parseShardSpec(const std::string& text); // "I/N", 0 <= I < N
-// The task's shard from the scheduler: Slurm array (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN
-// of SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX). `numShards` > 0
-// fixes N (and must agree with Slurm's count when Slurm gives one). Throws when neither is set.
+// The task's shard from the scheduler. Slurm array: with `numShards` > 0 the array id is the
+// shard (ids 0..N-1, so a subset such as --array=2 can be resubmitted); without it the shard is
+// SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT. Kubernetes Indexed Job:
+// JOB_COMPLETION_INDEX of `numShards` (required). Throws when neither scheduler variable is set.
 ShardSpec shardFromEnvironment(int numShards, const std::function<const char*(const char*)>& getenv);
 // Positions in the sorted list that belong to `shard`: i with i % N == I.
 std::vector<size_t> assignedItems(size_t total, ShardSpec shard);

@@ -160,13 +160,17 @@ ShardSpec shardFromEnvironment(int numShards, const std::function<const char*(co
     const int slurmId = number("SLURM_ARRAY_TASK_ID");
     const int k8sIndex = number("JOB_COMPLETION_INDEX");
     if (slurmId >= 0) {
-        const int slurmCount = number("SLURM_ARRAY_TASK_COUNT");
-        const int slurmMin = std::max(0, number("SLURM_ARRAY_TASK_MIN")); // --array=1-8 starts at 1
-        if (numShards > 0 && slurmCount > 0 && slurmCount != numShards)
-            throw Error("--num-shards " + std::to_string(numShards) + " disagrees with SLURM_ARRAY_TASK_COUNT=" + std::to_string(slurmCount));
-        s.count = numShards > 0 ? numShards : slurmCount;
-        s.index = slurmId - slurmMin;
-        if (s.count < 1) throw Error("SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor --num-shards gives N");
+        if (numShards > 0) {
+            // Array ids are the shard numbers, so a subset can be resubmitted (--array=2,5).
+            s.count = numShards;
+            s.index = slurmId;
+        } else {
+            const int slurmCount = number("SLURM_ARRAY_TASK_COUNT");
+            const int slurmMin = std::max(0, number("SLURM_ARRAY_TASK_MIN")); // --array=1-8 starts at 1
+            if (slurmCount < 1) throw Error("SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor --num-shards gives N");
+            s.count = slurmCount;
+            s.index = slurmId - slurmMin;
+        }
     } else if (k8sIndex >= 0) {
         if (numShards < 1) throw Error("JOB_COMPLETION_INDEX is set: give --num-shards N (the Job's completions)");
         s.count = numShards;
