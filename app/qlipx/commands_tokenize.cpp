@@ -143,7 +143,7 @@ int runTokenizeBench(int argc, char** argv) {
            "pre-processed beforehand) against end to end (read, decode, pre-process on --workers threads,\n"
            "tokenize, write the shard), in images/s.");
     a.option("model", 'm', "MODEL", "model folder (default: the embedded emoji model)")
-        .option("repeats", 0, "N", "timed runs of each (best)", "2");
+        .option("repeats", 0, "N", "timed runs of each (best)", "3");
     addTokenizeEngineOptions(a);
     if (!a.parse(argc, argv)) return 0;
     if (a.positionals().size() != 1) throw qlip::Error("tokenize-bench: give one IMAGES folder");
@@ -155,6 +155,8 @@ int runTokenizeBench(int argc, char** argv) {
 
     std::vector<qlip::PixelTensor> pixels;
     for (const auto& item : items) pixels.push_back(engine->preprocess(qlip::loadImage(item.path, engine->preprocessConfig().alpha)));
+    // One untimed batch first: weights paged in from the mapped file, allocator warmed up.
+    qlip::tokenize::encodeBatch(*engine, {pixels.begin(), pixels.begin() + long(std::min(pixels.size(), size_t(batch)))}, false);
     double engineBest = 1e300;
     for (int r = 0; r < repeats; ++r) {
         const auto t0 = std::chrono::steady_clock::now();
@@ -170,10 +172,10 @@ int runTokenizeBench(int argc, char** argv) {
     o.batch = batch;
     o.workers = positiveInt(a, "workers", 256);
     o.modelSha256 = "bench";
-    double endBest = 1e300;
+    double endBest = 1e300, waitOfBest = 0, engineOfBest = 0;
     for (int r = 0; r < repeats; ++r) {
         const auto res = qlip::tokenize::tokenizeShard(*engine, items, o);
-        endBest = std::min(endBest, res.seconds);
+        if (res.seconds < endBest) endBest = res.seconds, waitOfBest = res.waitSeconds, engineOfBest = res.engineSeconds;
     }
     std::error_code ec;
     fs::remove_all(out, ec);
@@ -182,6 +184,7 @@ int runTokenizeBench(int argc, char** argv) {
                 engine->info().threads, batch, o.workers, items.size());
     std::printf("engine alone  %.2f images/s\nend to end    %.2f images/s (%.0f%% of the engine alone)\n", n / engineBest, n / endBest,
                 100.0 * engineBest / endBest);
+    std::printf("in the end-to-end run: engine busy %.2f s, waiting for decoded images %.2f s, of %.2f s\n", engineOfBest, waitOfBest, endBest);
     return 0;
 }
 

@@ -78,6 +78,8 @@ struct ShardResult {
     size_t samples = 0;
     size_t failures = 0;
     double seconds = 0;
+    double engineSeconds = 0; // inside the engine (batches)
+    double waitSeconds = 0;   // the engine's thread waiting for decoded images
     std::string tarPath;
     std::string manifestPath;
 };

@@ -264,7 +264,9 @@ ShardResult tokenizeShard(Engine& engine, const std::vector<InputItem>& items, c
         if (pending.empty()) return;
         std::vector<PixelTensor> pixels;
         for (auto& d : decoded) pixels.push_back(std::move(d.pixels));
+        const auto e0 = std::chrono::steady_clock::now();
         const auto encoded = encodeBatch(engine, pixels, options.embeddings);
+        result.engineSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
         for (size_t b = 0; b < pending.size(); ++b) {
             const size_t k = pending[b];
             writer.add(sampleKey(positions[k]), *mine[k], decoded[b], encoded.tokens[b], options.embeddings ? &encoded.embeddings[b] : nullptr);
@@ -278,7 +280,9 @@ ShardResult tokenizeShard(Engine& engine, const std::vector<InputItem>& items, c
     for (size_t k = 0; k < mine.size(); ++k) {
         const std::string key = sampleKey(positions[k]);
         itemList.push_back(Json(Json::Array{Json(key), Json(mine[k]->id)}));
+        const auto w0 = std::chrono::steady_clock::now();
         Decoded d = pool.take(k);
+        result.waitSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
         if (!d.ok) {
             failures.push_back(Json(Json::Object{{"key", Json(key)}, {"source", Json(mine[k]->id)}, {"reason", Json(d.error)}}));
             ++progress.failed;
@@ -308,6 +312,8 @@ ShardResult tokenizeShard(Engine& engine, const std::vector<InputItem>& items, c
     m["tar"] = Json(Json::Object{{"name", Json(detail::tarName(base))}, {"bytes", Json(int64_t(tarBytes))}, {"sha256", Json(tarSha)}});
     m["run"] = Json(Json::Object{{"seconds", Json(result.seconds)},
                                  {"images_per_second", Json(result.seconds > 0 ? double(mine.size()) / result.seconds : 0.0)},
+                                 {"engine_seconds", Json(result.engineSeconds)},
+                                 {"waiting_for_images_seconds", Json(result.waitSeconds)},
                                  {"batch", Json(int64_t(batch))},
                                  {"workers", Json(options.workers)}});
     const std::string text = jsonLine(Json(std::move(m)));
