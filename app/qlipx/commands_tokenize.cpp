@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <memory>
 
 #if defined(_WIN32)
 #include <io.h>
@@ -52,10 +54,14 @@ qlip::tokenize::ShardSpec shardOf(const Args& a) {
     return qlip::tokenize::shardFromEnvironment(n, [](const char* name) { return std::getenv(name); });
 }
 
-// One line a second: on a terminal it rewrites itself, in a log (Slurm, kubectl logs) it appends.
+// On a terminal one line a second that rewrites itself; in a log (Slurm, kubectl logs) a line
+// every 30 s, so a day-long task does not write a hundred thousand lines.
 std::function<void(const qlip::tokenize::Progress&)> progressPrinter(const std::string& label) {
     const bool tty = QLIP_ISATTY(2);
-    return [label, tty](const qlip::tokenize::Progress& p) {
+    auto last = std::make_shared<double>(-1e9);
+    return [label, tty, last](const qlip::tokenize::Progress& p) {
+        if (!tty && p.done < p.total && p.seconds - *last < 30) return;
+        *last = p.seconds;
         const double rate = p.seconds > 0 ? double(p.done) / p.seconds : 0;
         const double eta = rate > 0 ? double(p.total - p.done) / rate : 0;
         std::fprintf(stderr, "%s[%s] %zu/%zu images (%zu failed), %.1f images/s, ETA %.0f s%s", tty ? "\r" : "", label.c_str(), p.done,

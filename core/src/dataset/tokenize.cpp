@@ -150,9 +150,9 @@ void removeStaleTemporaries(const fs::path& outDir, const std::string& base) {
 // Streams samples into the shard's tar under a temporary name.
 class ShardWriter {
 public:
-    ShardWriter(const fs::path& tarPath, const Engine& engine, const std::string& modelSha, bool embeddings)
+    ShardWriter(const fs::path& tarPath, const Engine& engine, const std::string& modelSha)
         : final_(tarPath), temp_(tarPath.string() + ".tmp-" + std::to_string(QLIP_GETPID())), engine_(engine), modelSha_(modelSha),
-          embeddings_(embeddings), out_(temp_, std::ios::binary | std::ios::trunc), tar_(out_, tarPath.string()) {
+          out_(temp_, std::ios::binary | std::ios::trunc), tar_(out_, tarPath.string()) {
         if (!out_) throw Error("cannot create '" + temp_.string() + "'");
     }
 
@@ -202,7 +202,6 @@ private:
     fs::path final_, temp_;
     const Engine& engine_;
     std::string modelSha_;
-    bool embeddings_;
     std::ofstream out_;
     tar::Writer tar_;
 };
@@ -244,7 +243,7 @@ ShardResult tokenizeShard(Engine& engine, const std::vector<InputItem>& items, c
 
     const size_t batch = size_t(std::max(1, options.batch));
     DecodePool pool(mine, engine, options.workers, std::max<size_t>(4 * batch, size_t(2 * options.workers)));
-    ShardWriter writer(result.tarPath, engine, options.modelSha256, options.embeddings);
+    ShardWriter writer(result.tarPath, engine, options.modelSha256);
 
     Json::Array itemList, failures;
     std::vector<size_t> pending; // indices into `mine` of the images in the batch
