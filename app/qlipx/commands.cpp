@@ -44,6 +44,10 @@ const std::vector<Command>& commands() {
         {"bench-prior", "sampling speed of priors (tokens/s, s per image), with and without the KV cache", runBenchPrior},
         {"models", "list the models in the Hugging Face cache, added folders and the official ones", runModels},
         {"download", "download a model from the Hugging Face hub into its cache (resumable)", runDownload},
+        {"tokenize", "tokenize a dataset into WebDataset token shards (Slurm arrays, Kubernetes indexed jobs)", runTokenize},
+        {"tokenize-verify", "check that token shards are finished, intact and cover the inputs exactly once", runTokenizeVerify},
+        {"tokenize-merge", "merge verified token shards into one tar + manifest", runTokenizeMerge},
+        {"tokenize-bench", "images/s of tokenize end to end against the engine alone", runTokenizeBench},
     };
     return list;
 }

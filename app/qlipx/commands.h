@@ -30,5 +30,9 @@ int runEvalPrior(int argc, char** argv);
 int runBenchPrior(int argc, char** argv);
 int runModels(int argc, char** argv);   // commands_hub.cpp
 int runDownload(int argc, char** argv);
+int runTokenize(int argc, char** argv); // commands_tokenize.cpp
+int runTokenizeVerify(int argc, char** argv);
+int runTokenizeMerge(int argc, char** argv);
+int runTokenizeBench(int argc, char** argv);
 
 } // namespace qlipx
