@@ -4,7 +4,8 @@
 set -eu
 # Line 6: packaging and its CTest checks (issue #14): man pages, the bundle's RPATH, the .deb's
 # Depends, desktop/AppStream validation. Line 7: the Windows checks (NSIS script, mingw-w64 build
-# of the Torch-free core, wine to run it).
+# of the Torch-free core, wine to run it). Last line (issue 15): nlohmann-json for core's JSON, and
+# clang-14 + its runtime (libFuzzer) for the fuzz harnesses (tests/fuzz, tools/fuzz.sh).
 PACKAGES="
   cmake ninja-build g++ pkg-config ccache
   libtorch-dev libopenblas0-openmp libstb-dev
@@ -14,6 +15,7 @@ PACKAGES="
   help2man patchelf dpkg-dev file desktop-file-utils appstream
   nsis g++-mingw-w64-x86-64 wine64
   libcurl4-openssl-dev
+  nlohmann-json3-dev clang-14 libclang-rt-14-dev
 "
 missing=""
 for p in $PACKAGES; do
