@@ -42,6 +42,7 @@ expect threads-minus-1 "--threads must be between 0 and 1024 (got -1)" encode "$
 expect batch-0 "--batch must be between 1 and 4096 (got 0)" encode "$IMAGE" -m "$GOLDEN" -o "$WORK/o" --batch 0
 expect batch-minus-1 "--batch must be between 1 and 4096 (got -1)" encode "$IMAGE" -m "$GOLDEN" -o "$WORK/o" --batch=-1
 expect top-minus-5 "--top must be between 0 and 1000000 (got -5)" query "$IMAGE" -m "$GOLDEN" --labels a,b --top -5
+expect temperature-nan "--temperature expects a number, got 'nan'" generate "a cat" --temperature nan -o "$WORK/gen"
 expect threads-overflow "--threads must be between 0 and 1024 (got 99999999999999999999)" info "$GOLDEN" --threads 99999999999999999999
 
 # Defect 2 and 3: configs that used to allocate without end, and truncated integers.

@@ -3,6 +3,7 @@
 #include "qlip/error.h"
 
 #include <cerrno>
+#include <cmath>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -149,7 +150,9 @@ double Args::doubleValue(const std::string& name) const {
     std::string v = value(name);
     char* end = nullptr;
     double r = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end) throw qlip::Error(command_ + ": --" + name + " expects a number, got '" + v + "'");
+    // strtod also reads "nan" and "inf": no option means anything by them, and they would reach
+    // outputs (generation metadata) that JSON cannot hold.
+    if (v.empty() || *end || !std::isfinite(r)) throw qlip::Error(command_ + ": --" + name + " expects a number, got '" + v + "'");
     return r;
 }
 
