@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 namespace fs = std::filesystem;
 
@@ -89,6 +90,11 @@ private Q_SLOTS:
     void decodeRejectsWrongTokens();
     void tokenFilesRoundTrip();
     void tokenFileErrors();
+    void npyHeadersAreStrict_data();
+    void npyHeadersAreStrict();
+    void hostileConfigsFailBeforeAllocating_data();
+    void hostileConfigsFailBeforeAllocating();
+    void nonFiniteWeightsWarnAndRefuseOutputs();
     void textInputs();
     void imageEncodeMatchesPixels();
     void bitSensitivityMatchesSingleDecodes();
@@ -288,6 +294,120 @@ void TestEngine::tokenFileErrors() {
     writeText(base + "/junk.npy", "not numpy at all");
     QVERIFY_THROWS_EXCEPTION(qlip::Error, qlip::loadTokens(base + "/junk.npy", 16, 16, 28));
     QVERIFY_THROWS_EXCEPTION(qlip::Error, qlip::loadTokens(base + "/missing.npy", 16, 16, 28));
+}
+
+void TestEngine::npyHeadersAreStrict_data() {
+    QTest::addColumn<QString>("shape");
+    QTest::addColumn<int>("dataBytes");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("junk inside the tuple") << "(8, 8 junk!)" << 512 << "malformed .npy shape";
+    QTest::newRow("negative dimension") << "(-1,)" << 0 << "malformed .npy shape";
+    QTest::newRow("2^62 elements, no data") << "(4611686018427387904,)" << 0 << "more elements than any file can hold";
+    QTest::newRow("2^60 elements, no data") << "(1152921504606846976,)" << 0 << "needs 9223372036854775808 bytes";
+    QTest::newRow("dimension beyond int64") << "(99999999999999999999,)" << 0 << "dimension too large";
+    QTest::newRow("product overflows") << "(4294967296, 4294967296)" << 0 << "more elements than any file can hold";
+    QTest::newRow("no closing parenthesis") << "(8, 8" << 512 << "malformed .npy";
+    QTest::newRow("size disagrees") << "(8, 8)" << 511 << "needs 512 bytes";
+}
+
+void TestEngine::npyHeadersAreStrict() {
+    QFETCH(QString, shape);
+    QFETCH(int, dataBytes);
+    QFETCH(QString, expected);
+    std::string header = "{'descr': '<i8', 'fortran_order': False, 'shape': " + shape.toStdString() + ", }\n";
+    std::vector<uint8_t> bytes = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, uint8_t(header.size()), 0};
+    bytes.insert(bytes.end(), header.begin(), header.end());
+    bytes.resize(bytes.size() + size_t(dataBytes));
+    try {
+        qlip::parseNpy(bytes.data(), bytes.size(), "bad.npy");
+        QFAIL("a malformed .npy header was accepted");
+    } catch (const qlip::Error& e) {
+        QVERIFY2(std::string(e.what()).find("bad.npy") != std::string::npos, e.what());
+        QVERIFY2(std::string(e.what()).find(expected.toStdString()) != std::string::npos, e.what());
+    }
+    // The exact grammar still reads what numpy writes.
+    std::string good = "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }\n";
+    std::vector<uint8_t> ok = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, uint8_t(good.size()), 0};
+    ok.insert(ok.end(), good.begin(), good.end());
+    ok.resize(ok.size() + 48);
+    QCOMPARE(qlip::parseNpy(ok.data(), ok.size(), "ok.npy").shape, (std::vector<int64_t>{2, 3}));
+}
+
+void TestEngine::hostileConfigsFailBeforeAllocating_data() {
+    // Each edit replaces `key` in one section of the golden config. The messages come from
+    // validate() or from the header check, both of which run before the model is built: a 1 KB
+    // config can no longer allocate gigabytes (peak RSS figures: docs/reliability.md).
+    QTest::addColumn<QString>("section");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("1e9 layers") << "vision_config" << "num_hidden_layers" << "1e9" << "num_hidden_layers must be between 0 and 256, got 1000000000";
+    QTest::newRow("1000 layers") << "text_config" << "num_hidden_layers" << "1000" << "num_hidden_layers must be between 0 and 256, got 1000";
+    QTest::newRow("vocab 2e6") << "text_config" << "vocab_size" << "2e6" << "vocab_size must be between 1 and 1048576, got 2000000";
+    QTest::newRow("hidden 2^32+192") << "vision_config" << "hidden_size" << "4294967488" << "hidden_size: 4294967488 is out of range";
+    QTest::newRow("hidden 1e12") << "vision_config" << "hidden_size" << "1e12" << "hidden_size: 1000000000000 is out of range";
+    QTest::newRow("hidden 1e300") << "vision_config" << "hidden_size" << "1e300" << "too large to be read as an exact integer";
+    QTest::newRow("bos outside vocab") << "text_config" << "bos_token_id" << "49408" << "bos_token_id must be between 0 and 49407";
+    QTest::newRow("eos negative") << "text_config" << "eos_token_id" << "-3" << "eos_token_id must be between 0 and 49407";
+    QTest::newRow("huge grid") << "vision_config" << "image_size" << "4096" << "a grid of 512x512 patches is larger than 256x256";
+    QTest::newRow("3 layers, file has 2") << "vision_config" << "num_hidden_layers" << "3" << "checked before building the model";
+    QTest::newRow("vocab 1e6 vs file") << "text_config" << "vocab_size" << "1000000" << "token_embedding.weight is [49408, 64] in the file";
+    QTest::newRow("MLP 65536 vs file") << "text_config" << "intermediate_size" << "65536" << "parameters";
+}
+
+void TestEngine::hostileConfigsFailBeforeAllocating() {
+    QFETCH(QString, section);
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    std::string folder = makeModelFolder(dir, "m");
+    std::ifstream in(kGolden + "/config.json");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    const size_t sectionAt = text.find("\"" + section.toStdString() + "\"");
+    const size_t keyAt = text.find("\"" + key.toStdString() + "\": ", sectionAt);
+    QVERIFY(sectionAt != std::string::npos && keyAt != std::string::npos);
+    const size_t valueAt = keyAt + key.size() + 4, valueEnd = text.find_first_of(",\n}", valueAt);
+    text.replace(valueAt, valueEnd - valueAt, value.toStdString());
+    writeText(folder + "/config.json", text);
+    std::string err = openError(folder);
+    QVERIFY2(err.find(expected.toStdString()) != std::string::npos, err.c_str());
+    QVERIFY2(err.find(folder) != std::string::npos, err.c_str());
+}
+
+void TestEngine::nonFiniteWeightsWarnAndRefuseOutputs() {
+    QTemporaryDir dir;
+    std::string folder = makeModelFolder(dir, "m");
+    {
+        auto src = qlip::SafetensorsFile::open(kGolden + "/model.safetensors");
+        qlip::SafetensorsWriter w;
+        std::vector<std::vector<float>> keep;
+        for (const auto& t : src.tensors()) {
+            auto values = src.readAsDouble(t.name);
+            keep.emplace_back(values.begin(), values.end());
+            if (t.name == "vision_model.embeddings.patch_embedding.weight") {
+                keep.back()[0] = std::numeric_limits<float>::quiet_NaN();
+                keep.back()[1] = std::numeric_limits<float>::infinity();
+            }
+            w.add(t.name, qlip::DType::F32, t.shape, keep.back().data(), keep.back().size() * 4);
+        }
+        w.save(folder + "/model.safetensors");
+    }
+    auto e = qlip::Engine::open(folder, {qlip::Device::CPU});
+    const auto& warnings = e->info().warnings;
+    QVERIFY2(std::any_of(warnings.begin(), warnings.end(), [](const std::string& w) {
+                 return w.find("2 NaN/infinite values in 1 tensor (first: vision_model.embeddings.patch_embedding.weight)") != std::string::npos;
+             }), warnings.empty() ? "no warning" : warnings[0].c_str());
+    qlip::PixelTensor p;
+    p.height = p.width = e->config().vision.imageSize;
+    p.chw.assign(size_t(3) * p.height * p.width, 0.1f);
+    try {
+        e->encode({p});
+        QFAIL("NaN weights gave a token grid");
+    } catch (const qlip::Error& err) {
+        QVERIFY2(std::string(err.what()).find("encoding produced NaN or infinite values") != std::string::npos, err.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(qlip::Error, e->embedImages({p}));
 }
 
 void TestEngine::textInputs() {

@@ -5,10 +5,13 @@
 #include "qlip/folderindex.h"
 #include "qlip/image.h"
 #include "qlip/query.h"
+#include "qlip/json.h"
+#include "qlip/safetensors.h"
 
 #include <QtTest>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 namespace fs = std::filesystem;
 
@@ -199,6 +202,53 @@ private Q_SLOTS:
         qlip::FolderIndex::build(dir, *engine, {}, {}, &u);
         QVERIFY(u.messages.empty());
         QCOMPARE(u.encoded, 0);
+    }
+
+    // Index files are input like any other: values that would give bogus stats or "-nan" scores,
+    // or a message about std::stoll, are refused and the index is rebuilt.
+    void hostileIndexFilesAreRebuilt_data() {
+        QTest::addColumn<QString>("damage");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("token index 2^28") << "token" << "outside [0, 2^28)";
+        QTest::newRow("token index -1") << "negative token" << "outside [0, 2^28)";
+        QTest::newRow("NaN embedding") << "nan" << "is NaN or infinite";
+        QTest::newRow("mtime not a number") << "mtime" << "mtime 'yesterday' is not a whole number";
+        QTest::newRow("size with junk") << "size" << "size '12abc' is not a whole number";
+    }
+    void hostileIndexFilesAreRebuilt() {
+        QFETCH(QString, damage);
+        QFETCH(QString, expected);
+        const std::string path = qlip::FolderIndex::defaultIndexPath(dir);
+        qlip::FolderIndex::build(dir, *engine);
+        {
+            auto file = qlip::SafetensorsFile::open(path);
+            auto doc = qlip::Json::parse(file.metadata().at("qlipx_index"));
+            auto emb = file.readAsDouble("embeddings");
+            auto tok = file.readAsInt64("tokens");
+            std::vector<float> embF(emb.begin(), emb.end());
+            if (damage == "token") tok[3] = int64_t(1) << 28;
+            if (damage == "negative token") tok[0] = -1;
+            if (damage == "nan") embF[1] = std::numeric_limits<float>::quiet_NaN();
+            auto obj = doc.asObject();
+            auto files = obj["files"].asArray();
+            auto first = files[0].asObject();
+            if (damage == "mtime") first["mtime"] = qlip::Json("yesterday");
+            if (damage == "size") first["size"] = qlip::Json("12abc");
+            files[0] = qlip::Json(first);
+            obj["files"] = qlip::Json(files);
+            qlip::SafetensorsWriter w;
+            w.add("embeddings", qlip::DType::F32, file.find("embeddings")->shape, embF.data(), embF.size() * 4);
+            w.add("tokens", qlip::DType::I64, file.find("tokens")->shape, tok.data(), tok.size() * 8);
+            w.setMetadata("qlipx_index", qlip::Json(obj).dump());
+            const std::string tmpPath = path + ".new";
+            w.save(tmpPath);
+            fs::rename(tmpPath, path);
+        }
+        qlip::IndexUpdate u;
+        qlip::FolderIndex::build(dir, *engine, {}, {}, &u);
+        QVERIFY2(hasMessage(u, expected.toStdString()), u.messages.empty() ? "no message" : u.messages[0].c_str());
+        QVERIFY(hasMessage(u, "rebuilding") && !hasMessage(u, "stoll"));
+        QCOMPARE(u.encoded, 5); // nothing of the bad file was kept
     }
 
     void customIndexPathAndCancel() {

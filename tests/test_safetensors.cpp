@@ -104,6 +104,12 @@ void TestSafetensors::rejectsBrokenFiles_data() {
     QTest::newRow("end before begin") << qb(rawFile(R"({"t":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})", 8)) << "end before they begin";
     QTest::newRow("negative dim") << qb(rawFile(R"({"t":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4)) << "non-negative";
     QTest::newRow("missing fields") << qb(rawFile(R"({"t":{"dtype":"F32"}})", 0)) << "needs string 'dtype'";
+    // Defect 3: integers are exact, never through a double.
+    QTest::newRow("offset 1e300") << qb(rawFile(R"({"t":{"dtype":"F32","shape":[0],"data_offsets":[0,1e300]}})", 8)) << "data_offsets must be two non-negative integers";
+    QTest::newRow("offset beyond 2^64") << qb(rawFile(R"({"t":{"dtype":"F32","shape":[0],"data_offsets":[0,18446744073709551617]}})", 8)) << "data_offsets must be two non-negative integers";
+    QTest::newRow("fractional offset") << qb(rawFile(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8.0]}})", 8)) << "data_offsets must be two non-negative integers";
+    QTest::newRow("dim beyond 2^63") << qb(rawFile(R"({"t":{"dtype":"F32","shape":[9223372036854775808],"data_offsets":[0,8]}})", 8)) << "below 2^63";
+    QTest::newRow("dim as double") << qb(rawFile(R"({"t":{"dtype":"F32","shape":[2e0],"data_offsets":[0,8]}})", 8)) << "shape entries must be non-negative integers";
     QTest::newRow("huge shape") << qb(rawFile(R"({"t":{"dtype":"F64","shape":[4294967296,4294967296,16],"data_offsets":[0,8]}})", 8)) << "impossible";
 }
 

@@ -227,6 +227,10 @@ private Q_SLOTS:
         QTest::newRow("malformed vocab") << QByteArray(R"({"a":0,)") << merges << "vocab.json" << "line 1";
         QTest::newRow("vocab not an object") << QByteArray("[1, 2]") << merges << "vocab.json" << "object";
         QTest::newRow("non-integer id") << QByteArray(R"({"a":0.5})") << merges << "vocab.json" << "'a'";
+        // A single huge id must not make a table of 16.7 million entries (500 MB): ids are bounded
+        // by the number of entries.
+        QTest::newRow("id 16777215") << QByteArray(R"({"a":0,"b":1,"ab":16777215,"<|startoftext|>":3,"<|endoftext|>":4})") << merges << "vocab.json" << "bounded by the number of entries";
+        QTest::newRow("id 2^31") << QByteArray(R"({"a":2147483648})") << merges << "vocab.json" << "'a'";
         QTest::newRow("duplicate id") << QByteArray(R"({"a":0,"b":0})") << merges << "vocab.json" << "used twice";
         QTest::newRow("no special tokens") << QByteArray(R"({"a":0,"b":1,"ab":2})") << merges << "vocab.json" << "<|startoftext|>";
         QTest::newRow("missing merges") << vocab << QByteArray() << "merges.txt" << "cannot open";

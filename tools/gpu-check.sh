@@ -2,7 +2,17 @@
 # One prepared run for a GPU machine lent by the `device` tool (no Qt there, pip's torch brings a
 # CUDA LibTorch). Builds core + qlipx + bench + the core tests' dependencies with QLIPX_GUI=OFF,
 # runs the golden parity on CUDA in fp32/bf16/fp16 and the benchmark, and leaves logs in $OUT.
+#
+# nlohmann-json (header-only, used by core's JSON) is not installed on the device machine: run
+# `tools/gpu-check.sh --prepare` here first; it copies /usr/include/nlohmann into .deps/ (git-
+# ignored), and .deps must then be in the device tool's carry list, e.g.
+#   run(command="tools/gpu-check.sh", carry=[".deps"])
+# CMake finds it there (cmake/Nlohmann.cmake: the package, else QLIP_NLOHMANN_INCLUDE_DIR or .deps).
 set -uo pipefail
+if [ "${1:-}" = --prepare ]; then
+  rm -rf .deps/nlohmann && mkdir -p .deps && cp -r /usr/include/nlohmann .deps/ && echo "copied nlohmann into .deps/"
+  exit 0
+fi
 OUT=${OUT:-/tmp/gpu-check}
 mkdir -p "$OUT"
 TORCH_DIR=$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "share/cmake/Torch"))')

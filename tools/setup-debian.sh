@@ -6,6 +6,8 @@ set -eu
 # Depends, desktop/AppStream validation. Line 7: the Windows checks (NSIS script, mingw-w64 build
 # of the Torch-free core, wine to run it). Image decoders (issue #15): libpng, libjpeg-turbo,
 # libwebp, libtiff (each optional: without them stb_image decodes PNG/JPEG and WebP/TIFF are off).
+# Last line (issue #15): nlohmann-json for core's JSON, and clang-14 + its runtime (libFuzzer) for
+# the fuzz harnesses (tests/fuzz, tools/fuzz.sh).
 PACKAGES="
   cmake ninja-build g++ pkg-config ccache
   libtorch-dev libopenblas0-openmp libstb-dev
@@ -16,6 +18,7 @@ PACKAGES="
   nsis g++-mingw-w64-x86-64 wine64
   libcurl4-openssl-dev
   libpng-dev libjpeg62-turbo-dev libwebp-dev libtiff-dev
+  nlohmann-json3-dev clang-14 libclang-rt-14-dev
 "
 missing=""
 for p in $PACKAGES; do

@@ -2,6 +2,9 @@
 
 #include "qlip/error.h"
 
+#include <cerrno>
+#include <cmath>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 
@@ -66,6 +69,7 @@ bool Args::parse(int argc, char** argv) {
         }
         values_[spec->name].push_back(inlineValue);
     }
+    checkIntRanges(); // a bad number is refused at once, before any model is loaded
     return true;
 }
 
@@ -83,19 +87,72 @@ std::vector<std::string> Args::values(const std::string& name) const {
     return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
+namespace {
+
+struct IntRange {
+    const char* name;
+    long min, max;
+};
+
+// The range of every integer option of every command, by name (the same name means the same kind
+// of number everywhere). 0 keeps its documented meaning where it has one ("all cores", "all").
+// Upper bounds are generous but finite: --threads 99999 must not try to start 99999 threads.
+constexpr IntRange kIntRanges[] = {
+    {"threads", 0, 1024},          // 0 = all cores
+    {"batch", 1, 4096},
+    {"top", 0, 1000000},           // 0 = all
+    {"top-k", 0, 1 << 28},         // 0 = all
+    {"repeats", 1, 10000},
+    {"samples", 1, 100000},
+    {"merge-count", 1, 1000000},
+    {"width", 1, 16384},
+    {"layers", 1, 256},
+    {"decoder-layers", 1, 256},
+    {"text-layers", 1, 256},
+    {"heads", 1, 256},
+    {"mlp", 1, 65536},
+    {"head-mlp", 1, 65536},
+    {"groups", 1, 64},
+    {"gpt-b-positions", 1, 65536},
+};
+
+const IntRange* rangeOf(const std::string& name) {
+    for (const auto& r : kIntRanges)
+        if (name == r.name) return &r;
+    return nullptr;
+}
+
+} // namespace
+
 int Args::intValue(const std::string& name) const {
+    const IntRange* r = rangeOf(name);
+    return intValue(name, r ? r->min : INT_MIN, r ? r->max : INT_MAX);
+}
+
+int Args::intValue(const std::string& name, long min, long max) const {
     std::string v = value(name);
     char* end = nullptr;
+    errno = 0;
     long r = std::strtol(v.c_str(), &end, 10);
     if (v.empty() || *end) throw qlip::Error(command_ + ": --" + name + " expects an integer, got '" + v + "'");
+    if (errno == ERANGE || r < min || r > max)
+        throw qlip::Error(command_ + ": --" + name + " must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                          " (got " + v + ")");
     return int(r);
+}
+
+void Args::checkIntRanges() const {
+    for (const auto& [name, given] : values_)
+        if (rangeOf(name) && find(name, 0) && !find(name, 0)->valueName.empty()) intValue(name);
 }
 
 double Args::doubleValue(const std::string& name) const {
     std::string v = value(name);
     char* end = nullptr;
     double r = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end) throw qlip::Error(command_ + ": --" + name + " expects a number, got '" + v + "'");
+    // strtod also reads "nan" and "inf": no option means anything by them, and they would reach
+    // outputs (generation metadata) that JSON cannot hold.
+    if (v.empty() || *end || !std::isfinite(r)) throw qlip::Error(command_ + ": --" + name + " expects a number, got '" + v + "'");
     return r;
 }
 

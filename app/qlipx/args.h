@@ -23,7 +23,11 @@ public:
     bool has(const std::string& name) const;
     std::string value(const std::string& name) const;     // last value or the default
     std::vector<std::string> values(const std::string& name) const; // every occurrence
+    // Integers are range-checked: by `min`..`max`, or by the range args.cpp gives every integer
+    // option name (--threads 0..1024, --batch 1..4096, --top 0..1000000, ...). Throws
+    // qlip::Error("qlipx encode: --threads must be between 0 and 1024 (got 99999)").
     int intValue(const std::string& name) const;
+    int intValue(const std::string& name, long min, long max) const;
     double doubleValue(const std::string& name) const;
     const std::vector<std::string>& positionals() const { return positionals_; }
 
@@ -38,6 +42,7 @@ private:
         std::string defaultValue;
     };
     const Spec* find(const std::string& longName, char shortName) const;
+    void checkIntRanges() const;
 
     std::string command_, usage_, summary_;
     std::vector<Spec> specs_;

@@ -4,6 +4,8 @@
 #include "qlip/error.h"
 #include "qlip/json.h"
 
+#include <limits>
+
 namespace qlip {
 namespace {
 
@@ -14,7 +16,13 @@ public:
     Reader(const Json* obj, std::string prefix) : obj_(obj), prefix_(std::move(prefix)) {}
 
     void get(const char* key, int& out) const {
-        if (const Json* v = find(key)) out = int(v->asInt(name(key)));
+        if (const Json* v = find(key)) {
+            // Exact integers only, and no silent truncation: 2^32+192 must not load as 192.
+            int64_t i = v->asInt(name(key));
+            if (i < std::numeric_limits<int>::min() || i > std::numeric_limits<int>::max())
+                throw Error(name(key) + ": " + std::to_string(i) + " is out of range");
+            out = int(i);
+        }
     }
     void get(const char* key, double& out) const {
         if (const Json* v = find(key)) out = v->asNumber(name(key));
@@ -64,14 +72,29 @@ const Json* section(const Json& doc, const char* key, const std::string& what) {
     return s && s->isObject() ? s : nullptr;
 }
 
+// Upper bounds, generous above the largest released model (QLIP-L-14-392: 24 layers, width 1024,
+// MLP 2730, 16 heads, 392 px in patches of 14) but finite, so that a hostile config.json is refused
+// before anything is allocated (a model is built from these numbers before its weights are read).
+constexpr int kMaxLayers = 256;
+constexpr int kMaxHidden = 16384;
+constexpr int kMaxIntermediate = 65536;
+constexpr int kMaxHeads = 256;
+constexpr int kMaxImageSize = 4096;
+constexpr int kMaxGrid = 256;          // patches per side: 65,536 tokens per image
+constexpr int kMaxVocab = 1 << 20;
+constexpr int kMaxPositions = 4096;
+
+void checkRange(int v, int lo, int hi, const std::string& what, const char* key) {
+    if (v < lo || v > hi)
+        throw Error(what + "." + key + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
+                    std::to_string(v));
+}
+
 void checkTower(const TowerConfig& t, const std::string& what, bool needsAct) {
-    auto positive = [&](int v, const char* key) {
-        if (v <= 0) throw Error(what + "." + key + " must be positive, got " + std::to_string(v));
-    };
-    positive(t.hiddenSize, "hidden_size");
-    positive(t.intermediateSize, "intermediate_size");
-    positive(t.numHeads, "num_attention_heads");
-    if (t.numLayers < 0) throw Error(what + ".num_hidden_layers must not be negative");
+    checkRange(t.hiddenSize, 1, kMaxHidden, what, "hidden_size");
+    checkRange(t.intermediateSize, 1, kMaxIntermediate, what, "intermediate_size");
+    checkRange(t.numHeads, 1, kMaxHeads, what, "num_attention_heads");
+    checkRange(t.numLayers, 0, kMaxLayers, what, "num_hidden_layers");
     if (t.hiddenSize % t.numHeads)
         throw Error(what + ": hidden_size " + std::to_string(t.hiddenSize) + " is not divisible by num_attention_heads " +
                     std::to_string(t.numHeads));
@@ -84,10 +107,15 @@ void checkTower(const TowerConfig& t, const std::string& what, bool needsAct) {
 
 void checkImageTower(const ImageTowerConfig& t, const std::string& what) {
     checkTower(t, what, true);
-    if (t.patchSize <= 0 || t.imageSize <= 0 || t.imageSize % t.patchSize)
+    checkRange(t.imageSize, 1, kMaxImageSize, what, "image_size");
+    checkRange(t.patchSize, 1, kMaxImageSize, what, "patch_size");
+    if (t.imageSize % t.patchSize)
         throw Error(what + ": image_size " + std::to_string(t.imageSize) + " is not a multiple of patch_size " +
                     std::to_string(t.patchSize));
     if (t.numChannels != 3) throw Error(what + ".num_channels must be 3");
+    if (t.grid() > kMaxGrid)
+        throw Error(what + ": a grid of " + std::to_string(t.grid()) + "x" + std::to_string(t.grid()) + " patches is larger than " +
+                    std::to_string(kMaxGrid) + "x" + std::to_string(kMaxGrid));
 }
 
 } // namespace
@@ -158,8 +186,14 @@ void QlipConfig::validate(const std::string& what) const {
     if (decoder.numPatches() != vision.numPatches())
         throw Error(what + ": the decoder grid " + std::to_string(decoder.grid()) + "x" + std::to_string(decoder.grid()) +
                     " differs from the encoder grid " + std::to_string(vision.grid()) + "x" + std::to_string(vision.grid()));
-    if (text.vocabSize <= 0 || text.maxPositions <= 1) throw Error(what + ": text_config vocab_size/max_position_embeddings invalid");
-    if (projectionDim <= 0) throw Error(what + ": projection_dim must be positive");
+    checkRange(text.vocabSize, 1, kMaxVocab, what + ": text_config", "vocab_size");
+    checkRange(text.maxPositions, 2, kMaxPositions, what + ": text_config", "max_position_embeddings");
+    // Token ids the tokenizer and the model rely on must exist in the embedding table.
+    checkRange(text.bosTokenId, 0, text.vocabSize - 1, what + ": text_config", "bos_token_id");
+    checkRange(text.eosTokenId, 0, text.vocabSize - 1, what + ": text_config", "eos_token_id");
+    checkRange(projectionDim, 1, kMaxHidden, what, "projection_dim");
+    if (vision.hiddenSizePostQ > kMaxHidden)
+        throw Error(what + ": vision_config.hidden_size_post_q must be at most " + std::to_string(kMaxHidden));
 }
 
 QlipConfig QlipConfig::fromFile(const std::string& path) {

@@ -1,4 +1,5 @@
 #include "engine_impl.h"
+#include "configcheck.h"
 
 #include "fileio.h"
 #include "model/mapped_weights.h"
@@ -35,8 +36,17 @@ std::vector<float> toVector(const torch::Tensor& t) {
     return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
+// Weights holding NaN/inf give NaN outputs: an all-zero token grid or "-nan" scores would look
+// like results. Refuse them, pointing at the load warning.
+const torch::Tensor& requireFinite(const torch::Tensor& t, const std::string& what) {
+    if (t.is_floating_point() && !torch::isfinite(t).all().item<bool>())
+        throw Error(what + " produced NaN or infinite values: the model's weights hold NaN or infinite values (qlipx info lists them)");
+    return t;
+}
+
 // Rows of `features` [B, J], L2-normalised, appended to `out`.
-void appendUnitRows(torch::Tensor features, std::vector<std::vector<float>>& out) {
+void appendUnitRows(torch::Tensor features, std::vector<std::vector<float>>& out, const std::string& what) {
+    requireFinite(features, what);
     features = features.to(torch::kFloat32);
     features = features / features.norm(2, -1, true);
     for (int64_t b = 0; b < features.size(0); ++b) out.push_back(toVector(features[b]));
@@ -193,6 +203,7 @@ std::unique_ptr<Engine> Engine::open(const std::string& folderOrRepo, const Engi
     if (!isRegularFile(weightsPath))
         throw Error("model folder '" + folder + "' has no model.safetensors (only safetensors weights are read; pickled .bin files never are)");
     SafetensorsFile weights = SafetensorsFile::open(weightsPath);
+    checkConfigMatchesWeights(config, weights.tensors(), weightsPath); // before anything is allocated
 
     // Stages as fractions of the whole: building the modules 0-10 %, copying weights 10-95 %.
     auto loadStep = [&](double f) { return !progress || progress(f); };
@@ -216,7 +227,13 @@ std::unique_ptr<Engine> Engine::open(const std::string& folderOrRepo, const Engi
     if (isRegularFile(prePath))
         d->preprocess = PreprocessConfig::fromJson(Json::parse(readTextFile(prePath, "preprocessor config"), prePath), d->preprocess, prePath);
     const std::string vocab = joinPath(folder, "vocab.json"), merges = joinPath(folder, "merges.txt");
-    if (isRegularFile(vocab) && isRegularFile(merges)) d->tokenizer = ClipTokenizer::fromFiles(vocab, merges);
+    if (isRegularFile(vocab) && isRegularFile(merges)) {
+        d->tokenizer = ClipTokenizer::fromFiles(vocab, merges);
+        for (auto [token, id] : {std::pair{"<|startoftext|>", d->tokenizer->bosId()}, std::pair{"<|endoftext|>", d->tokenizer->eosId()}})
+            if (id < 0 || id >= config.text.vocabSize)
+                throw Error("'" + vocab + "': " + token + " has id " + std::to_string(id) + ", outside the model's vocabulary of " +
+                            std::to_string(config.text.vocabSize) + " (config.json text_config.vocab_size)");
+    }
     else if (isRegularFile(vocab) || isRegularFile(merges))
         d->info.warnings.push_back("only one of vocab.json and merges.txt is present: text queries are unavailable");
 
@@ -229,6 +246,8 @@ std::unique_ptr<Engine> Engine::open(const std::string& folderOrRepo, const Engi
         return model::loadWeights(*d->model, weights, progress ? std::function<bool(double)>(copyProgress) : nullptr, load);
     });
     d->info.mappedBytes = report.mappedBytes;
+    if (const NonFiniteWeights bad = findNonFiniteWeights(weights); bad.tensors)
+        d->info.warnings.push_back("'" + weightsPath + "' holds " + describe(bad) + ": outputs will be refused as NaN");
     for (auto& w : report.warnings) d->info.warnings.push_back(std::move(w));
     moveToDevice(*d);
     fillInfo(*d);
@@ -269,6 +288,7 @@ std::vector<TokenGrid> Engine::encode(const std::vector<PixelTensor>& pixels) {
             auto vision = d.model->encodeVision(batch);
             return d.model->quantize(vision.lastHidden.slice(1, 1));          // patch tokens only
         });
+        requireFinite(q.latent, "encoding");
         auto indices = q.indices.to(torch::kCPU).contiguous();
         auto latents = q.latent.to(torch::kCPU, torch::kFloat32).contiguous();
         for (int64_t b = 0; b < indices.size(0); ++b) {
@@ -306,7 +326,7 @@ std::vector<PixelTensor> Engine::decode(const std::vector<TokenGrid>& tokens) {
         for (size_t i = begin; i < end; ++i)
             std::memcpy(indices[int64_t(i - begin)].data_ptr<int64_t>(), tokens[i].indices.data(), tokens[i].indices.size() * 8);
         auto pixels = guarded("decoding", [&] {
-            return d.model->decodeCodes(d.model->codesFromIndices(indices.to(d.device)));
+            return requireFinite(d.model->decodeCodes(d.model->codesFromIndices(indices.to(d.device))), "decoding");
         }).to(torch::kCPU, torch::kFloat32).contiguous();
         for (int64_t b = 0; b < pixels.size(0); ++b) {
             PixelTensor p;
@@ -330,7 +350,7 @@ std::vector<std::vector<float>> Engine::embedImages(const std::vector<PixelTenso
     forChunks(pixels.size(), d.options.maxBatch, [&](size_t begin, size_t end) {
         auto batch = d.pixelBatch(pixels, begin, end);
         appendUnitRows(guarded("embedding images", [&] { return d.model->imageFeatures(d.model->encodeVision(batch).pooled); }),
-                       out);
+                       out, "embedding images");
     });
     return out;
 }
@@ -343,7 +363,8 @@ std::vector<std::vector<float>> Engine::embedTexts(const std::vector<std::string
     forChunks(texts.size(), std::max(d.options.maxBatch, 64), [&](size_t begin, size_t end) {
         std::vector<std::string> part(texts.begin() + long(begin), texts.begin() + long(end));
         auto ids = d.tokenIds(part);
-        appendUnitRows(guarded("embedding texts", [&] { return d.model->textFeatures(d.model->encodeText(ids).pooled); }), out);
+        appendUnitRows(guarded("embedding texts", [&] { return d.model->textFeatures(d.model->encodeText(ids).pooled); }), out,
+                       "embedding texts");
     });
     return out;
 }

@@ -3,6 +3,7 @@
 
 #include "engine_impl.h"
 #include "fileio.h"
+#include "folderindex_file.h"
 #include "qlip/json.h"
 #include "qlip/safetensors.h"
 
@@ -20,9 +21,9 @@ namespace fs = std::filesystem;
 namespace qlip {
 namespace {
 
-constexpr const char* kMetaKey = "qlipx_index";
-constexpr const char* kFormat = "qlipx-folder-index";
-constexpr int kVersion = 1;
+using indexfile::kFormat;
+using indexfile::kMetaKey;
+using indexfile::kVersion;
 
 struct ScannedFile {
     std::string path; // relative
@@ -77,29 +78,9 @@ std::vector<ScannedFile> scanFolder(const std::string& folder) {
     return files;
 }
 
-const Json& need(const Json& obj, const std::string& key) {
-    const Json* v = obj.find(key);
-    if (!v) throw Error("missing key '" + key + "'");
-    return *v;
-}
-
 double binaryEntropy(double p) {
     if (p <= 0 || p >= 1) return 0;
     return -(p * std::log2(p) + (1 - p) * std::log2(1 - p));
-}
-
-// Raw little-endian array `name` of `count` elements of `T`, or an error message.
-template <class T>
-std::string readArray(const SafetensorsFile& file, const std::string& name, DType dtype, int64_t rows, int64_t cols,
-                      std::vector<T>& out) {
-    const TensorInfo* t = file.find(name);
-    if (!t) return "it has no '" + name + "' array";
-    if (t->dtype != dtype || t->shape != std::vector<int64_t>{rows, cols})
-        return "'" + name + "' is " + dtypeName(t->dtype) + " " + t->shapeString() + ", expected [" + std::to_string(rows) + ", " +
-               std::to_string(cols) + "]";
-    out.resize(size_t(rows * cols));
-    std::memcpy(out.data(), file.data(*t), out.size() * sizeof(T));
-    return {};
 }
 
 // Embeds and tokenises `todo` (one vision pass per batch), appending to `entries`; unreadable
@@ -182,43 +163,16 @@ std::vector<std::string> FolderIndex::load(const std::string& expectedModel) {
     if (!fs::exists(indexPath_)) return {};
     const std::string prefix = "index file '" + indexPath_ + "' ";
     try {
-        auto file = SafetensorsFile::open(indexPath_);
-        auto meta = file.metadata().find(kMetaKey);
-        if (meta == file.metadata().end()) return {prefix + "is not a qlipx folder index; rebuilding it"};
-        Json doc = Json::parse(meta->second, indexPath_);
-        const Json* format = doc.find("format");
-        const Json* version = doc.find("version");
-        if (!format || format->asString() != kFormat || !version || version->asInt() != kVersion)
-            return {prefix + "has an unknown format or version; rebuilding it"};
-        const std::string model = doc.find("model") ? doc.find("model")->asString("model") : std::string();
-        if (model != expectedModel)
-            return {prefix + "was built with another model (" + model + "); rebuilding it for " + expectedModel};
-        const auto& files = doc.find("files") ? doc.find("files")->asArray("files") : Json::Array{};
-        const int64_t m = int64_t(files.size()), n = int64_t(rows_) * cols_;
-        std::vector<float> emb;
-        std::vector<int64_t> tok;
-        if (m > 0) {
-            const int64_t dim = doc.find("dim") ? doc.find("dim")->asInt("dim") : 0;
-            std::string problem = readArray(file, "embeddings", DType::F32, m, dim, emb);
-            if (problem.empty()) problem = readArray(file, "tokens", DType::I64, m, n, tok);
-            if (problem.empty() && dim <= 0) problem = "its embedding size is missing";
-            if (!problem.empty()) return {prefix + "is damaged (" + problem + "); rebuilding it"};
-            for (int64_t k = 0; k < m; ++k) {
-                const auto& f = files[size_t(k)];
-                IndexEntry e;
-                e.path = need(f, "path").asString("path");
-                e.size = std::stoll(need(f, "size").asString("size"));
-                e.mtime = std::stoll(need(f, "mtime").asString("mtime"));
-                e.embedding.assign(emb.begin() + k * dim, emb.begin() + (k + 1) * dim);
-                e.tokens.assign(tok.begin() + k * n, tok.begin() + (k + 1) * n);
-                entries_.push_back(std::move(e));
-            }
-        }
-    } catch (const std::exception& e) { // qlip::Error, or std::stoll on a bad number
+        std::string problem = indexfile::readEntries(indexPath_, expectedModel, rows_, cols_, bits_, entries_);
+        if (problem.empty()) return {};
+        entries_.clear();
+        if (problem.rfind("was built with another model", 0) == 0) problem += "; rebuilding it for " + expectedModel;
+        else problem += "; rebuilding it";
+        return {prefix + problem};
+    } catch (const std::exception& e) {
         entries_.clear();
         return {prefix + "cannot be read (" + e.what() + "); rebuilding it"};
     }
-    return {};
 }
 
 void FolderIndex::save() const {

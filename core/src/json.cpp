@@ -2,288 +2,253 @@
 
 #include "qlip/error.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
+#include <iterator>
 
 namespace qlip {
 namespace {
 
-constexpr int kMaxDepth = 256; // deeper nesting is rejected instead of overflowing the stack
+constexpr size_t kMaxDepth = 256;          // deeper documents are refused: destroying them recurses
+constexpr double kExactDoubleLimit = 9007199254740992.0; // 2^53: beyond it a double may not be what was written
 
-class Parser {
+// A char iterator that counts how far nlohmann's lexer has read, so that errors found by our
+// handler (duplicate keys, depth) can name a line and column like nlohmann's own errors.
+class CountingIterator {
 public:
-    Parser(std::string_view text, const std::string& what) : s_(text), what_(what) {}
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char*;
+    using reference = const char&;
 
-    Json document() {
-        skipSpace();
-        Json v = value(0);
-        skipSpace();
-        if (pos_ != s_.size()) fail("unexpected characters after the value");
-        return v;
+    CountingIterator(const char* p, const char* base, size_t* furthest) : p_(p), base_(base), furthest_(furthest) {}
+    reference operator*() const { return *p_; }
+    CountingIterator& operator++() {
+        ++p_;
+        if (size_t(p_ - base_) > *furthest_) *furthest_ = size_t(p_ - base_);
+        return *this;
     }
+    CountingIterator operator++(int) { auto copy = *this; ++*this; return copy; }
+    bool operator==(const CountingIterator& o) const { return p_ == o.p_; }
+    bool operator!=(const CountingIterator& o) const { return p_ != o.p_; }
 
 private:
-    [[noreturn]] void fail(const std::string& why) const {
-        size_t line = 1, col = 1;
-        for (size_t i = 0; i < pos_ && i < s_.size(); ++i) {
-            if (s_[i] == '\n') { ++line; col = 1; } else { ++col; }
-        }
-        throw Error(what_ + ": " + why + " at line " + std::to_string(line) + ", column " + std::to_string(col));
-    }
+    const char* p_;
+    const char* base_;
+    size_t* furthest_;
+};
 
-    void skipSpace() {
-        while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
-    }
+// Builds a qlip::Json from nlohmann's SAX events. Iterative: nesting never uses the C++ stack.
+class Builder : public nlohmann::json_sax<nlohmann::json> {
+public:
+    std::string error;     // our own reason, or nlohmann's
+    size_t errorAt = 0;    // bytes read when the error was found (nlohmann's own errors say exactly)
+    Json root;
 
-    bool consume(std::string_view word) {
-        if (s_.substr(pos_, word.size()) == word) { pos_ += word.size(); return true; }
+    explicit Builder(const size_t* read) : read_(read) {}
+
+    bool null() override { return add(Json()); }
+    bool boolean(bool v) override { return add(Json(v)); }
+    bool number_integer(number_integer_t v) override { return add(Json(int64_t(v))); }
+    bool number_unsigned(number_unsigned_t v) override { return add(Json(uint64_t(v))); }
+    bool number_float(number_float_t v, const string_t&) override {
+        // nlohmann turns out-of-range literals (1e999) into infinities; JSON has no such numbers.
+        if (!std::isfinite(v)) return fail("number out of range");
+        return add(Json(double(v)));
+    }
+    bool string(string_t& v) override { return add(Json(std::move(v))); }
+    bool binary(binary_t&) override { return fail("binary data"); }
+    bool start_object(std::size_t) override { return open(true); }
+    bool key(string_t& k) override {
+        Frame& f = stack_.back();
+        if (f.object.count(k)) return fail("duplicate key \"" + k + "\"");
+        f.key = std::move(k);
+        return true;
+    }
+    bool end_object() override { return close(); }
+    bool start_array(std::size_t) override { return open(false); }
+    bool end_array() override { return close(); }
+    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override {
+        error = reasonOf(ex.what());
+        errorAt = position > 0 ? position - 1 : 0;
         return false;
     }
 
-    Json value(int depth) {
-        if (depth > kMaxDepth) fail("nesting too deep");
-        if (pos_ >= s_.size()) fail("unexpected end of input");
-        char c = s_[pos_];
-        if (c == '{') return object(depth);
-        if (c == '[') return array(depth);
-        if (c == '"') return Json(string());
-        if (consume("true")) return Json(true);
-        if (consume("false")) return Json(false);
-        if (consume("null")) return Json();
-        if (c == '-' || (c >= '0' && c <= '9')) return Json(number());
-        fail(std::string("unexpected character '") + c + "'");
+private:
+    struct Frame {
+        bool isObject;
+        Json::Array array;
+        Json::Object object;
+        std::string key;
+    };
+
+    bool fail(std::string why) {
+        error = std::move(why);
+        errorAt = *read_ > 0 ? *read_ - 1 : 0;
+        return false;
+    }
+    bool open(bool isObject) {
+        if (stack_.size() >= kMaxDepth) return fail("nesting too deep");
+        stack_.push_back(Frame{isObject, {}, {}, {}});
+        return true;
+    }
+    bool close() {
+        Frame f = std::move(stack_.back());
+        stack_.pop_back();
+        return add(f.isObject ? Json(std::move(f.object)) : Json(std::move(f.array)));
+    }
+    bool add(Json v) {
+        if (stack_.empty()) root = std::move(v);
+        else if (stack_.back().isObject) stack_.back().object.emplace(std::move(stack_.back().key), std::move(v));
+        else stack_.back().array.push_back(std::move(v));
+        return true;
+    }
+    // "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error while
+    // parsing value - invalid literal; last read: 'tru'" -> the part after the position.
+    static std::string reasonOf(const std::string& message) {
+        std::string reason = message;
+        if (!reason.empty() && reason[0] == '[' && reason.find("] ") != std::string::npos)
+            reason = reason.substr(reason.find("] ") + 2);
+        if (reason.rfind("parse error", 0) == 0 && reason.find(": ") != std::string::npos)
+            reason = reason.substr(reason.find(": ") + 2);
+        if (reason.size() > 200) reason = reason.substr(0, 200) + "...";
+        return reason;
     }
 
-    Json object(int depth) {
-        ++pos_; // '{'
-        Json::Object obj;
-        skipSpace();
-        if (consume("}")) return Json(std::move(obj));
-        for (;;) {
-            skipSpace();
-            if (pos_ >= s_.size() || s_[pos_] != '"') fail("expected a string key");
-            std::string key = string();
-            skipSpace();
-            if (!consume(":")) fail("expected ':' after key \"" + key + "\"");
-            skipSpace();
-            Json v = value(depth + 1);
-            if (obj.count(key)) fail("duplicate key \"" + key + "\"");
-            obj.emplace(std::move(key), std::move(v));
-            skipSpace();
-            if (consume(",")) continue;
-            if (consume("}")) return Json(std::move(obj));
-            fail("expected ',' or '}' in object");
-        }
-    }
-
-    Json array(int depth) {
-        ++pos_; // '['
-        Json::Array arr;
-        skipSpace();
-        if (consume("]")) return Json(std::move(arr));
-        for (;;) {
-            skipSpace();
-            arr.push_back(value(depth + 1));
-            skipSpace();
-            if (consume(",")) continue;
-            if (consume("]")) return Json(std::move(arr));
-            fail("expected ',' or ']' in array");
-        }
-    }
-
-    double number() {
-        size_t start = pos_;
-        if (s_[pos_] == '-') ++pos_;
-        auto digits = [&] {
-            size_t d = pos_;
-            while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
-            return pos_ - d;
-        };
-        if (digits() == 0) fail("malformed number");
-        if (pos_ < s_.size() && s_[pos_] == '.') { ++pos_; if (digits() == 0) fail("malformed number"); }
-        if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
-            ++pos_;
-            if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
-            if (digits() == 0) fail("malformed number");
-        }
-        std::string token(s_.substr(start, pos_ - start));
-        return std::strtod(token.c_str(), nullptr);
-    }
-
-    unsigned hex4() {
-        if (pos_ + 4 > s_.size()) fail("truncated \\u escape");
-        unsigned v = 0;
-        for (int i = 0; i < 4; ++i) {
-            char c = s_[pos_++];
-            v <<= 4;
-            if (c >= '0' && c <= '9') v |= unsigned(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= unsigned(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= unsigned(c - 'A' + 10);
-            else fail("bad \\u escape");
-        }
-        return v;
-    }
-
-    static void appendUtf8(std::string& out, unsigned cp) {
-        if (cp < 0x80) out += char(cp);
-        else if (cp < 0x800) { out += char(0xC0 | (cp >> 6)); out += char(0x80 | (cp & 0x3F)); }
-        else if (cp < 0x10000) {
-            out += char(0xE0 | (cp >> 12)); out += char(0x80 | ((cp >> 6) & 0x3F)); out += char(0x80 | (cp & 0x3F));
-        } else {
-            out += char(0xF0 | (cp >> 18)); out += char(0x80 | ((cp >> 12) & 0x3F));
-            out += char(0x80 | ((cp >> 6) & 0x3F)); out += char(0x80 | (cp & 0x3F));
-        }
-    }
-
-    std::string string() {
-        ++pos_; // opening quote
-        std::string out;
-        for (;;) {
-            if (pos_ >= s_.size()) fail("unterminated string");
-            char c = s_[pos_++];
-            if (c == '"') return out;
-            if (static_cast<unsigned char>(c) < 0x20) fail("control character in string");
-            if (c != '\\') { out += c; continue; }
-            if (pos_ >= s_.size()) fail("unterminated string");
-            char e = s_[pos_++];
-            switch (e) {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
-            case 'u': {
-                unsigned cp = hex4();
-                if (cp >= 0xD800 && cp < 0xDC00) { // surrogate pair
-                    if (!consume("\\u")) fail("lone high surrogate");
-                    unsigned lo = hex4();
-                    if (lo < 0xDC00 || lo > 0xDFFF) fail("bad low surrogate");
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                } else if (cp >= 0xDC00 && cp < 0xE000) {
-                    fail("lone low surrogate");
-                }
-                appendUtf8(out, cp);
-                break;
-            }
-            default: fail(std::string("bad escape '\\") + e + "'");
-            }
-        }
-    }
-
-    std::string_view s_;
-    const std::string& what_;
-    size_t pos_ = 0;
+    const size_t* read_;
+    std::vector<Frame> stack_;
 };
 
-void dumpString(std::string& out, const std::string& s) {
-    out += '"';
-    for (char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(static_cast<unsigned char>(c)));
-                out += buf;
-            } else {
-                out += c;
-            }
-        }
+std::string lineAndColumn(std::string_view text, size_t at) {
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < at && i < text.size(); ++i) {
+        if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
     }
-    out += '"';
+    return " at line " + std::to_string(line) + ", column " + std::to_string(col);
 }
 
-void dumpValue(std::string& out, const Json& j) {
-    if (j.isNull()) out += "null";
-    else if (j.isBool()) out += j.asBool() ? "true" : "false";
-    else if (j.isNumber()) {
-        double d = j.asNumber();
-        char buf[40];
-        if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.007199254740992e15)
-            std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(d));
-        else
-            for (int precision = 15; precision <= 17; ++precision) { // shortest text that reads back exactly
-                std::snprintf(buf, sizeof buf, "%.*g", precision, d);
-                if (std::strtod(buf, nullptr) == d) break;
-            }
-        out += buf;
-    } else if (j.isString()) dumpString(out, j.asString());
-    else if (j.isArray()) {
-        out += '[';
-        bool first = true;
-        for (const auto& e : j.asArray()) { if (!first) out += ','; first = false; dumpValue(out, e); }
-        out += ']';
-    } else {
-        out += '{';
-        bool first = true;
-        for (const auto& [k, v] : j.asObject()) {
-            if (!first) out += ',';
-            first = false;
-            dumpString(out, k);
-            out += ':';
-            dumpValue(out, v);
-        }
-        out += '}';
+std::string formatNumber(double d) { return nlohmann::json(d).dump(); }
+
+// Converts to nlohmann's document for writing; `where` is the path shown in errors ("a[3].b").
+nlohmann::json toNlohmann(const Json& j, const std::string& where) {
+    if (j.isNull()) return nullptr;
+    if (j.isBool()) return j.asBool();
+    if (j.isInteger()) {
+        try { return j.asInt(); } catch (const Error&) { return j.asUInt(); }
     }
+    if (j.isNumber()) {
+        double d = j.asNumber();
+        if (!std::isfinite(d))
+            throw Error("JSON writer: " + std::string(std::isnan(d) ? "NaN" : "an infinite number") + " at " +
+                        (where.empty() ? std::string("the top level") : where) + " cannot be written (JSON has no such numbers)");
+        // Integral values are written without ".0", as they always were (and read back exactly).
+        if (d == std::floor(d) && std::fabs(d) < kExactDoubleLimit) return int64_t(d);
+        return d;
+    }
+    if (j.isString()) return j.asString();
+    if (j.isArray()) {
+        nlohmann::json out = nlohmann::json::array();
+        const auto& a = j.asArray();
+        for (size_t i = 0; i < a.size(); ++i) out.push_back(toNlohmann(a[i], where + "[" + std::to_string(i) + "]"));
+        return out;
+    }
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [k, v] : j.asObject()) out[k] = toNlohmann(v, where.empty() ? k : where + "." + k);
+    return out;
+}
+
+Error typeError(const std::string& what, const char* want, const char* got) {
+    return Error(what + ": expected " + want + ", got " + got);
 }
 
 } // namespace
 
-Json Json::parse(std::string_view text, const std::string& what) { return Parser(text, what).document(); }
-
-const char* Json::typeName() const {
-    static const char* names[] = {"null", "boolean", "number", "string", "array", "object"};
-    return names[v_.index()];
+Json Json::parse(std::string_view text, const std::string& what) {
+    size_t read = 0;
+    Builder builder(&read);
+    CountingIterator first(text.data(), text.data(), &read), last(text.data() + text.size(), text.data(), &read);
+    bool ok = false;
+    try {
+        ok = nlohmann::json::sax_parse(first, last, &builder, nlohmann::json::input_format_t::json, true, false);
+    } catch (const nlohmann::json::exception& e) { // defensive: the SAX interface reports errors itself
+        builder.error = e.what();
+        builder.errorAt = read;
+    }
+    if (!ok) {
+        if (builder.error.empty()) builder.error = "malformed JSON";
+        throw Error(what + ": " + builder.error + lineAndColumn(text, builder.errorAt));
+    }
+    return std::move(builder.root);
 }
 
-static Error typeError(const std::string& what, const char* want, const char* got) {
-    return Error(what + ": expected " + want + ", got " + got);
+const char* Json::typeName() const {
+    static const char* names[] = {"null", "boolean", "number", "number", "number", "string", "array", "object"};
+    return names[v_.index()];
 }
 
 bool Json::asBool(const std::string& what) const {
     if (!isBool()) throw typeError(what, "a boolean", typeName());
     return std::get<bool>(v_);
 }
+
 double Json::asNumber(const std::string& what) const {
-    if (!isNumber()) throw typeError(what, "a number", typeName());
-    return std::get<double>(v_);
+    switch (v_.index()) {
+    case kInt: return double(std::get<int64_t>(v_));
+    case kUInt: return double(std::get<uint64_t>(v_));
+    case kDouble: return std::get<double>(v_);
+    default: throw typeError(what, "a number", typeName());
+    }
 }
+
 int64_t Json::asInt(const std::string& what) const {
+    if (v_.index() == kInt) return std::get<int64_t>(v_);
+    if (v_.index() == kUInt)
+        throw Error(what + ": " + std::to_string(std::get<uint64_t>(v_)) + " is too large (at most 2^63-1)");
     double d = asNumber(what);
-    if (d != std::floor(d) || std::fabs(d) > 9.007199254740992e15)
-        throw Error(what + ": expected an integer, got " + std::to_string(d));
-    return static_cast<int64_t>(d);
+    if (d != std::floor(d)) throw Error(what + ": expected an integer, got " + formatNumber(d));
+    if (std::fabs(d) > kExactDoubleLimit)
+        throw Error(what + ": " + formatNumber(d) + " is too large to be read as an exact integer (write it without exponent, at most 2^63-1)");
+    return int64_t(d);
 }
+
+uint64_t Json::asUInt(const std::string& what) const {
+    if (v_.index() == kUInt) return std::get<uint64_t>(v_);
+    int64_t i = asInt(what);
+    if (i < 0) throw Error(what + ": expected a non-negative integer, got " + std::to_string(i));
+    return uint64_t(i);
+}
+
 const std::string& Json::asString(const std::string& what) const {
     if (!isString()) throw typeError(what, "a string", typeName());
     return std::get<std::string>(v_);
 }
+
 const Json::Array& Json::asArray(const std::string& what) const {
     if (!isArray()) throw typeError(what, "an array", typeName());
     return *std::get<std::shared_ptr<Array>>(v_);
 }
+
 const Json::Object& Json::asObject(const std::string& what) const {
     if (!isObject()) throw typeError(what, "an object", typeName());
     return *std::get<std::shared_ptr<Object>>(v_);
 }
+
 const Json* Json::find(std::string_view key) const {
     if (!isObject()) return nullptr;
     const auto& o = *std::get<std::shared_ptr<Object>>(v_);
     auto it = o.find(key);
     return it == o.end() ? nullptr : &it->second;
 }
+
 std::string Json::dump() const {
-    std::string out;
-    dumpValue(out, *this);
-    return out;
+    nlohmann::json doc = toNlohmann(*this, "");
+    try {
+        return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+    } catch (const nlohmann::json::type_error& e) {
+        throw Error(std::string("JSON writer: a string is not valid UTF-8 (") + e.what() + ")");
+    }
 }
 
 } // namespace qlip

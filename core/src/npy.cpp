@@ -4,6 +4,7 @@
 #include "qlip/error.h"
 
 #include <cstring>
+#include <limits>
 
 namespace qlip {
 namespace {
@@ -30,6 +31,39 @@ std::string dictValue(const std::string& header, const std::string& key, const s
     else end = header.find_first_of(",}", start);
     if (end == std::string::npos || end == 0 || end <= start) throw Error("'" + path + "': malformed .npy header");
     return header.substr(start, end - start);
+}
+
+// The shape tuple exactly as Python writes it: "()", "(8,)", "(2, 3)" (spaces anywhere between
+// tokens); dimensions are decimal non-negative integers that fit int64. Anything else, such as
+// "(8, 8 junk!)" or "(-1,)", is refused rather than half-read.
+std::vector<int64_t> parseShape(const std::string& dims, const std::string& path) {
+    auto bad = [&](const std::string& why) {
+        return Error("'" + path + "': malformed .npy shape " + dims + " (" + why + ")");
+    };
+    std::vector<int64_t> shape;
+    size_t i = 0;
+    auto skipSpaces = [&] { while (i < dims.size() && dims[i] == ' ') ++i; };
+    if (dims.empty() || dims[0] != '(') throw bad("expected '('");
+    ++i;
+    for (;;) {
+        skipSpaces();
+        if (i < dims.size() && dims[i] == ')') break;
+        if (i >= dims.size() || dims[i] < '0' || dims[i] > '9') throw bad("expected a non-negative integer");
+        int64_t v = 0;
+        while (i < dims.size() && dims[i] >= '0' && dims[i] <= '9') {
+            const int digit = dims[i++] - '0';
+            if (v > (std::numeric_limits<int64_t>::max() - digit) / 10) throw bad("dimension too large");
+            v = v * 10 + digit;
+        }
+        shape.push_back(v);
+        if (shape.size() > 32) throw bad("more than 32 dimensions");
+        skipSpaces();
+        if (i < dims.size() && dims[i] == ',') { ++i; continue; }
+        if (i < dims.size() && dims[i] == ')') break;
+        throw bad("expected ',' or ')'");
+    }
+    if (i + 1 != dims.size()) throw bad("characters after ')'");
+    return shape;
 }
 
 } // namespace
@@ -62,21 +96,21 @@ void saveNpy(const std::string& path, const std::string& descr, const std::vecto
     writeFileAtomic(path, encoded.data(), encoded.size());
 }
 
-NpyArray loadNpy(const std::string& path) {
-    auto file = readBinaryFile(path, ".npy file");
+NpyArray parseNpy(const uint8_t* data, size_t size, const std::string& path) {
     static const uint8_t magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
-    if (file.size() < 10 || std::memcmp(file.data(), magic, 6) != 0)
+    if (size < 10 || std::memcmp(data, magic, 6) != 0)
         throw Error("'" + path + "' is not a .npy file (bad magic)");
+    const uint8_t* file = data;
     const int major = file[6];
     size_t headerLen, offset;
     if (major == 1) { headerLen = file[8] | (size_t(file[9]) << 8); offset = 10; }
     else if (major == 2 || major == 3) {
-        if (file.size() < 12) throw Error("'" + path + "': truncated .npy header");
+        if (size < 12) throw Error("'" + path + "': truncated .npy header");
         headerLen = file[8] | (size_t(file[9]) << 8) | (size_t(file[10]) << 16) | (size_t(file[11]) << 24);
         offset = 12;
     } else throw Error("'" + path + "': unsupported .npy version " + std::to_string(major));
-    if (offset + headerLen > file.size()) throw Error("'" + path + "': truncated .npy header");
-    std::string header(file.begin() + long(offset), file.begin() + long(offset + headerLen));
+    if (offset + headerLen > size) throw Error("'" + path + "': truncated .npy header");
+    std::string header(reinterpret_cast<const char*>(data + offset), headerLen);
 
     NpyArray a;
     std::string descr = dictValue(header, "descr", path);
@@ -85,28 +119,25 @@ NpyArray loadNpy(const std::string& path) {
     if (descrSize(a.descr) == 0) throw Error("'" + path + "': unsupported .npy dtype '" + a.descr + "' (little-endian numbers only)");
     if (dictValue(header, "fortran_order", path) != "False") throw Error("'" + path + "': Fortran-ordered arrays are not supported");
     std::string dims = dictValue(header, "shape", path);
-    size_t i = 1;
-    while (i < dims.size()) {
-        size_t j = dims.find_first_of(",)", i);
-        std::string num = dims.substr(i, j - i);
-        num.erase(0, num.find_first_not_of(' '));
-        if (!num.empty()) {
-            char* end = nullptr;
-            long long v = std::strtoll(num.c_str(), &end, 10);
-            if (*end != '\0' && *end != ' ') throw Error("'" + path + "': malformed .npy shape " + dims);
-            if (v < 0) throw Error("'" + path + "': negative dimension in .npy shape");
-            a.shape.push_back(v);
-        }
-        if (j == std::string::npos || dims[j] == ')') break;
-        i = j + 1;
+    a.shape = parseShape(dims, path);
+    const uint64_t elementSize = descrSize(a.descr);
+    uint64_t need = elementSize;
+    for (int64_t d : a.shape) {
+        if (d != 0 && need > std::numeric_limits<uint64_t>::max() / uint64_t(d))
+            throw Error("'" + path + "': .npy shape " + dims + " has more elements than any file can hold");
+        need *= uint64_t(d);
     }
-    size_t need = size_t(a.numel()) * descrSize(a.descr);
-    size_t have = file.size() - offset - headerLen;
+    const uint64_t have = size - offset - headerLen;
     if (have != need)
         throw Error("'" + path + "': shape " + dims + " needs " + std::to_string(need) + " bytes of data but the file holds " +
                     std::to_string(have) + (have < need ? " (truncated)" : ""));
-    a.bytes.assign(file.begin() + long(offset + headerLen), file.end());
+    a.bytes.assign(data + offset + headerLen, data + size);
     return a;
+}
+
+NpyArray loadNpy(const std::string& path) {
+    auto file = readBinaryFile(path, ".npy file");
+    return parseNpy(file.data(), file.size(), path);
 }
 
 } // namespace qlip

@@ -3,6 +3,7 @@
 #include "fileio.h"
 #include "qlip/error.h"
 #include "qlip/json.h"
+#include "safetensors_header.h"
 
 #include <algorithm>
 #include <cstring>
@@ -85,25 +86,26 @@ void parseEntry(const std::string& name, const Json& v, uint64_t dataSize, std::
         problems.push_back("'" + name + "': unsupported dtype " + dt->asString() + " (known: F16, BF16, F32, F64, I64)");
         return;
     }
+    // Exact integers only: never through a double (1e300 or 2^64+1 must not pass as something else).
     bool overflow = false;
     uint64_t numel = 1;
     for (const Json& d : shape->asArray()) {
-        if (!d.isNumber() || d.asNumber() < 0 || d.asNumber() != double(int64_t(d.asNumber()))) {
-            problems.push_back("'" + name + "': shape entries must be non-negative integers");
+        if (!d.isInteger() || d.asNumber() < 0 || d.asUInt() > uint64_t(std::numeric_limits<int64_t>::max())) {
+            problems.push_back("'" + name + "': shape entries must be non-negative integers below 2^63");
             return;
         }
-        auto dim = uint64_t(d.asNumber());
+        const uint64_t dim = d.asUInt();
         t.shape.push_back(int64_t(dim));
         if (dim != 0 && numel > std::numeric_limits<uint64_t>::max() / dim) overflow = true;
         else numel *= dim;
     }
     const auto& o = offs->asArray();
-    if (o.size() != 2 || !o[0].isNumber() || !o[1].isNumber() || o[0].asNumber() < 0 || o[1].asNumber() < 0) {
+    if (o.size() != 2 || !o[0].isInteger() || !o[1].isInteger() || o[0].asNumber() < 0 || o[1].asNumber() < 0) {
         problems.push_back("'" + name + "': data_offsets must be two non-negative integers");
         return;
     }
-    t.begin = uint64_t(o[0].asNumber());
-    t.end = uint64_t(o[1].asNumber());
+    t.begin = o[0].asUInt();
+    t.end = o[1].asUInt();
     if (t.end < t.begin) { problems.push_back("'" + name + "': data_offsets end before they begin"); return; }
     if (t.end > dataSize) {
         problems.push_back("'" + name + "': data_offsets [" + std::to_string(t.begin) + ", " + std::to_string(t.end) +
@@ -162,29 +164,36 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
     if (headerLen > kMaxHeaderBytes)
         throw Error("'" + path + "': header length " + std::to_string(headerLen) + " exceeds the 100 MB limit");
     std::string_view headerText(reinterpret_cast<const char*>(impl->file.data() + 8), headerLen);
-    Json header = Json::parse(headerText, "'" + path + "' header");
-    if (!header.isObject()) throw Error("'" + path + "' header is not a JSON object");
-
     impl->dataStart = impl->file.data() + 8 + headerLen;
     impl->dataSize = fileSize - 8 - headerLen;
+    SafetensorsHeader header = parseSafetensorsHeader(headerText, impl->dataSize, path);
+    impl->tensors = std::move(header.tensors);
+    impl->metadata = std::move(header.metadata);
+    for (size_t i = 0; i < impl->tensors.size(); ++i) impl->byName[impl->tensors[i].name] = i;
+    return SafetensorsFile(std::move(impl));
+}
+
+SafetensorsHeader parseSafetensorsHeader(std::string_view headerText, uint64_t dataSize, const std::string& path) {
+    Json doc = Json::parse(headerText, "'" + path + "' header");
+    if (!doc.isObject()) throw Error("'" + path + "' header is not a JSON object");
+    SafetensorsHeader out;
     std::vector<std::string> problems;
-    for (const auto& [name, value] : header.asObject()) {
+    for (const auto& [name, value] : doc.asObject()) {
         if (name == "__metadata__") {
             if (!value.isObject()) { problems.push_back("__metadata__ is not an object"); continue; }
             for (const auto& [k, v] : value.asObject()) {
-                if (v.isString()) impl->metadata[k] = v.asString();
+                if (v.isString()) out.metadata[k] = v.asString();
                 else problems.push_back("__metadata__ value '" + k + "' is not a string");
             }
             continue;
         }
-        parseEntry(name, value, impl->dataSize, impl->tensors, problems);
+        parseEntry(name, value, dataSize, out.tensors, problems);
     }
-    checkOverlaps(impl->tensors, problems);
+    checkOverlaps(out.tensors, problems);
     if (!problems.empty())
         throw Error("'" + path + "' is not a valid safetensors file (" + std::to_string(problems.size()) +
                     " problem" + (problems.size() > 1 ? "s" : "") + "):" + joinProblems(problems));
-    for (size_t i = 0; i < impl->tensors.size(); ++i) impl->byName[impl->tensors[i].name] = i;
-    return SafetensorsFile(std::move(impl));
+    return out;
 }
 
 SafetensorsFile::SafetensorsFile(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

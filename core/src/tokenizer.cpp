@@ -282,11 +282,16 @@ ClipTokenizer ClipTokenizer::fromFiles(const std::string& vocabJson, const std::
         const Json doc = Json::parse(readTextFile(vocabJson, "vocabulary"), vocabWhat);
         const Json::Object& entries = doc.asObject(vocabWhat);
         vocab.reserve(entries.size());
+        // Ids index a table of tokens, so they are bounded by the number of entries (with room for
+        // the gaps of a reduced vocabulary), not only by kMaxId: one entry with id 16,777,215 must
+        // not cost half a gigabyte.
+        const double idLimit = std::min<double>(kMaxId, std::max<double>(2.0 * double(entries.size()), 1 << 17));
         for (const auto& [token, value] : entries) {
             // The message is built only on failure: this loop runs ~50,000 times.
             const double number = value.isNumber() ? value.asNumber() : -1.0;
-            if (!(number >= 0 && number < kMaxId && number == std::floor(number)))
-                throw Error(vocabWhat + ": the id of '" + token + "' is not an integer in 0.." + std::to_string(int(kMaxId) - 1));
+            if (!(number >= 0 && number < idLimit && number == std::floor(number)))
+                throw Error(vocabWhat + ": the id of '" + token + "' is not an integer in 0.." + std::to_string(int64_t(idLimit) - 1) +
+                            " (ids are bounded by the number of entries, " + std::to_string(entries.size()) + ")");
             const auto id = int32_t(number);
             if (size_t(id) >= impl->idToken.size()) impl->idToken.resize(size_t(id) + 1);
             if (!impl->idToken[size_t(id)].empty() || token.empty())

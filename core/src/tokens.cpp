@@ -29,6 +29,7 @@ std::vector<int64_t> TokenGrid::groupIndices() const {
 
 void TokenGrid::validate(const std::string& what) const {
     if (rows <= 0 || cols <= 0) throw Error(what + ": empty token grid");
+    if (rows > 4096 || cols > 4096) throw Error(what + ": a token grid side must be at most 4096"); // rows * cols fits int
     if (bits <= 0 || bits > 62) throw Error(what + ": bits per token must be in 1..62, got " + std::to_string(bits));
     if (groupSize <= 0 || bits % groupSize) throw Error(what + ": group size " + std::to_string(groupSize) + " does not divide " + std::to_string(bits) + " bits");
     if (indices.size() != size_t(count()))
@@ -71,6 +72,10 @@ void saveTokens(const std::string& npyPath, const TokenGrid& grid, const TokenFi
 TokenGrid loadTokens(const std::string& npyPath, int expectRows, int expectCols, int expectBits, int groupSize) {
     NpyArray a = loadNpy(npyPath);
     if (a.shape.size() != 2) throw Error("'" + npyPath + "': tokens must be a 2-D array [rows, cols], got " + std::to_string(a.shape.size()) + " dimensions");
+    // A grid side beyond 4096 is no model's; it also keeps rows * cols far inside int.
+    for (int64_t side : a.shape)
+        if (side < 1 || side > 4096)
+            throw Error("'" + npyPath + "': a token grid side must be between 1 and 4096, got " + std::to_string(side));
     TokenGrid g;
     g.rows = int(a.shape[0]);
     g.cols = int(a.shape[1]);

@@ -1,6 +1,8 @@
 #pragma once
-// A small JSON reader (RFC 8259) for config files and safetensors headers. Core stays free of
-// Qt and third-party libraries so it builds with LibTorch alone.
+// JSON documents for config files, safetensors headers, index and session files. Parsing and
+// number formatting are done by nlohmann-json (fuzzed upstream); this class keeps the small
+// interface the rest of the code uses and our error messages ("<file>: <reason> at line L,
+// column C"). Integers are kept exactly (int64, or uint64 above INT64_MAX), never as doubles.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -20,28 +22,34 @@ public:
     Json(std::nullptr_t) {}
     Json(bool b) : v_(b) {}
     Json(double d) : v_(d) {}
-    Json(int i) : v_(double(i)) {}
-    Json(int64_t i) : v_(double(i)) {}
+    Json(int i) : v_(int64_t(i)) {}
+    Json(int64_t i) : v_(i) {}
+    Json(uint64_t u) { if (u <= uint64_t(INT64_MAX)) v_ = int64_t(u); else v_ = u; }
     Json(std::string s) : v_(std::move(s)) {}
     Json(const char* s) : v_(std::string(s)) {}
     Json(Array a) : v_(std::make_shared<Array>(std::move(a))) {}
     Json(Object o) : v_(std::make_shared<Object>(std::move(o))) {}
 
-    // Throws qlip::Error("<what>: <reason> at line L, column C") on malformed input.
+    // Throws qlip::Error("<what>: <reason> at line L, column C") on malformed input: invalid
+    // syntax or UTF-8, duplicate keys, nesting deeper than 256.
     static Json parse(std::string_view text, const std::string& what = "JSON");
 
-    bool isNull() const { return v_.index() == 0; }
-    bool isBool() const { return v_.index() == 1; }
-    bool isNumber() const { return v_.index() == 2; }
-    bool isString() const { return v_.index() == 3; }
-    bool isArray() const { return v_.index() == 4; }
-    bool isObject() const { return v_.index() == 5; }
+    bool isNull() const { return v_.index() == kNull; }
+    bool isBool() const { return v_.index() == kBool; }
+    bool isNumber() const { return isInteger() || v_.index() == kDouble; }
+    bool isInteger() const { return v_.index() == kInt || v_.index() == kUInt; } // written without '.'/exponent
+    bool isString() const { return v_.index() == kString; }
+    bool isArray() const { return v_.index() == kArray; }
+    bool isObject() const { return v_.index() == kObject; }
     const char* typeName() const;
 
     // Typed accessors throw qlip::Error naming `what` when the type is wrong.
     bool asBool(const std::string& what = "value") const;
     double asNumber(const std::string& what = "value") const;
-    int64_t asInt(const std::string& what = "value") const; // must be integral
+    // Exact integers only: 2.5, 1e300, 2^64 and doubles beyond 2^53 (which may not be what the file
+    // says) are refused. An integral double such as 1e12 or 64.0 is accepted.
+    int64_t asInt(const std::string& what = "value") const;
+    uint64_t asUInt(const std::string& what = "value") const; // as asInt, non-negative, up to 2^64-1
     const std::string& asString(const std::string& what = "value") const;
     const Array& asArray(const std::string& what = "value") const;
     const Object& asObject(const std::string& what = "value") const;
@@ -49,10 +57,16 @@ public:
     // Object lookup; nullptr when absent or when this is not an object.
     const Json* find(std::string_view key) const;
 
-    std::string dump() const; // compact serialisation
+    // Compact serialisation. Throws qlip::Error for what JSON cannot hold (NaN, infinities,
+    // strings that are not UTF-8), naming where in the document it is; so dump() never writes
+    // anything parse() would refuse.
+    std::string dump() const;
 
 private:
-    std::variant<std::monostate, bool, double, std::string, std::shared_ptr<Array>, std::shared_ptr<Object>> v_;
+    enum { kNull, kBool, kInt, kUInt, kDouble, kString, kArray, kObject };
+    std::variant<std::monostate, bool, int64_t, uint64_t, double, std::string, std::shared_ptr<Array>,
+                 std::shared_ptr<Object>>
+        v_;
 };
 
 } // namespace qlip

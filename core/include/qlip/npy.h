@@ -19,5 +19,8 @@ void saveNpy(const std::string& path, const std::string& descr, const std::vecto
 // Throws qlip::Error naming the file: bad magic, unsupported version/dtype, Fortran order,
 // data size that disagrees with the shape.
 NpyArray loadNpy(const std::string& path);
+// The same from bytes in memory (`path` only names them in errors). The shape must be an exact
+// Python tuple of non-negative integers, and its byte count (overflow-checked) the data's size.
+NpyArray parseNpy(const uint8_t* data, size_t size, const std::string& path);
 
 } // namespace qlip

@@ -42,7 +42,10 @@ PriorConfig PriorConfig::fromJson(const Json& j, const std::string& where) {
             if (required) throw Error(where + ": required key '" + key + "' is missing");
             return;
         }
-        out = int(v->asInt(where + " '" + key + "'"));
+        const int64_t i = v->asInt(where + " '" + key + "'");
+        if (i < 0 || i > (int64_t(1) << 20)) // no truncation to int: 2^32+8 must not read as 8
+            throw Error(where + " '" + key + "': " + std::to_string(i) + " is out of range (0..1048576)");
+        out = int(i);
     };
     auto number = [&](const char* key, double& out) {
         if (const Json* v = j.find(key)) out = v->asNumber(where + " '" + key + "'");
@@ -68,7 +71,8 @@ PriorConfig PriorConfig::fromJson(const Json& j, const std::string& where) {
 
 void PriorConfig::validate(const std::string& where) const {
     auto fail = [&](const std::string& why) { throw Error(where + ": " + why); };
-    if (gridRows <= 0 || gridCols <= 0 || gridRows * gridCols > 4096) fail("the token grid must be 1..4096 tokens");
+    if (gridRows <= 0 || gridCols <= 0 || gridRows > 4096 || gridCols > 4096 || gridRows * gridCols > 4096)
+        fail("the token grid must be 1..4096 tokens");
     if (bits <= 0 || bits > 62) fail("bits must be 1..62");
     if (groups <= 0 || bits % groups != 0) fail("groups (" + std::to_string(groups) + ") must divide bits (" + std::to_string(bits) + ")");
     if (groupBits() > 16) fail("each group would have " + std::to_string(groupBits()) + " bits; at most 16 (65,536-way softmax) are supported");
@@ -76,6 +80,10 @@ void PriorConfig::validate(const std::string& where) const {
     if ((width / heads) % 4 != 0) fail("the head size must be a multiple of 4 (2-D RoPE rotates pairs on two axes)");
     if (layers <= 0 || mlp <= 0 || headMlp <= 0) fail("layers and MLP sizes must be positive");
     if (condLength <= 0 || condWidth <= 0) fail("cond_length and cond_hidden_size must be positive");
+    // Finite bounds, generous above the shipped prior, so a hostile config cannot allocate gigabytes.
+    if (width > 16384 || heads > 256 || layers > 256 || mlp > 65536 || headMlp > 65536 || condLength > 4096 || condWidth > 16384)
+        fail("sizes beyond the supported bounds (hidden_size 16384, heads 256, layers 256, MLP 65536, cond_length 4096, "
+             "cond_hidden_size 16384)");
     if (!(ropeTheta > 1) || !(normEps > 0)) fail("rope_theta must be > 1 and rms_norm_eps > 0");
 }
 
