@@ -466,6 +466,12 @@ void TestWidgets::badSessionFiles_data() {
     QByteArray mismatch = good;
     mismatch.replace("\"rows\": 2", "\"rows\": 3");
     QTest::newRow("grid shape") << mismatch << "session";
+    QByteArray wrapsToTwo = good; // 2^32 + 2: a plain cast to int would read 2 rows
+    wrapsToTwo.replace("\"rows\": 2", "\"rows\": 4294967298");
+    QTest::newRow("rows beyond int") << wrapsToTwo << "grid.rows is 4294967298";
+    QByteArray hugeBits = good;
+    hugeBits.replace("\"bits\": 28", "\"bits\": 4294967324");
+    QTest::newRow("bits beyond int") << hugeBits << "grid.bits";
 }
 
 void TestWidgets::badSessionFiles() {

@@ -5,6 +5,7 @@
 
 #include <QFile>
 #include <cmath>
+#include <limits>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -14,6 +15,7 @@ namespace qlipx {
 namespace {
 
 constexpr const char* kFormat = "qlip-explorer-session";
+constexpr int64_t kMaxGridSide = 4096; // as for token .npy files
 
 [[noreturn]] void fail(const QString& what, const QString& why) { throw qlip::Error((what + QStringLiteral(": ") + why).toStdString()); }
 
@@ -22,6 +24,14 @@ int64_t integer(const QJsonValue& v, const QString& what, const QString& field) 
     const double d = v.toDouble(-1);
     if (!v.isDouble() || d < 0 || d != std::floor(d) || d > 9007199254740992.0) fail(what, field + QStringLiteral(" must be a non-negative integer"));
     return int64_t(d);
+}
+
+// A grid size, bit count or token position: an integer that must also fit the int it is kept in
+// (a cast alone would read rows: 4294967298 as 2).
+int smallInteger(const QJsonValue& v, const QString& what, const QString& field, int64_t maxValue) {
+    const int64_t n = integer(v, what, field);
+    if (n > maxValue) fail(what, QStringLiteral("%1 is %2, more than %3").arg(field).arg(n).arg(maxValue));
+    return int(n);
 }
 
 QJsonArray changesToJson(const qlip::TokenEdit& edit) {
@@ -36,7 +46,7 @@ qlip::TokenEdit changesFromJson(const QJsonValue& v, const QString& what) {
     for (const QJsonValue& c : v.toArray()) {
         const QJsonArray t = c.toArray();
         if (t.size() != 3) fail(what, QStringLiteral("a change must be [token, before, after]"));
-        edit.push_back({int(integer(t[0], what, QStringLiteral("token"))), integer(t[1], what, QStringLiteral("before")),
+        edit.push_back({smallInteger(t[0], what, QStringLiteral("token"), std::numeric_limits<int>::max()), integer(t[1], what, QStringLiteral("before")),
                         integer(t[2], what, QStringLiteral("after"))});
     }
     return edit;
@@ -80,9 +90,9 @@ SessionData sessionFromJson(const QByteArray& json, const QString& what) {
     s.model = root.value(QStringLiteral("model")).toString();
     s.modelName = root.value(QStringLiteral("modelName")).toString();
     const QJsonObject grid = root.value(QStringLiteral("grid")).toObject();
-    s.original.rows = int(integer(grid.value(QStringLiteral("rows")), what, QStringLiteral("grid.rows")));
-    s.original.cols = int(integer(grid.value(QStringLiteral("cols")), what, QStringLiteral("grid.cols")));
-    s.original.bits = int(integer(grid.value(QStringLiteral("bits")), what, QStringLiteral("grid.bits")));
+    s.original.rows = smallInteger(grid.value(QStringLiteral("rows")), what, QStringLiteral("grid.rows"), kMaxGridSide);
+    s.original.cols = smallInteger(grid.value(QStringLiteral("cols")), what, QStringLiteral("grid.cols"), kMaxGridSide);
+    s.original.bits = smallInteger(grid.value(QStringLiteral("bits")), what, QStringLiteral("grid.bits"), 62);
     s.original.groupSize = int(grid.value(QStringLiteral("groupSize")).toInt(1));
     for (const QJsonValue& v : root.value(QStringLiteral("tokens")).toArray()) s.original.indices.push_back(integer(v, what, QStringLiteral("a token")));
     try {
