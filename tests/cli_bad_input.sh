@@ -24,7 +24,7 @@ expect() {
   if ! grep -qF -- "$part" <<<"$out"; then
     echo "FAIL $name: exit $rc without '$part':"; echo "$out" | head -5; failures=$((failures+1)); return
   fi
-  if grep -q 'nan' <<<"$out" && ! grep -q 'NaN' <<<"$out"; then echo "FAIL $name: prints nan"; failures=$((failures+1)); return; fi
+  if grep -qE '(^|[ :=])-?nan($|[ ,])' <<<"$out"; then echo "FAIL $name: prints nan"; failures=$((failures+1)); return; fi
   echo "ok   $name: $(grep -F -- "$part" <<<"$out" | head -1 | cut -c1-160)"
 }
 

@@ -9,8 +9,9 @@
 # (seeded from tests/fuzz/corpus/TARGET, which is never written), crashes to
 # build-fuzz/artifacts/TARGET/, logs to build-fuzz/logs/TARGET.log. At the end one line per
 # harness: executions, coverage (cov/ft of libFuzzer's last status line), corpus size, findings.
-# Memory per harness is capped by FUZZ_RSS_MB (default 1500). Exit status 1 when any harness
-# found something.
+# Memory per harness is capped by FUZZ_RSS_MB (default 1500). FUZZ_CORPUS_ROOT replaces
+# build-fuzz/corpus (the CI smoke run starts from the seeds only, so its time stays fixed).
+# Exit status 1 when any harness found something.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TARGET=${1:-all}
@@ -18,6 +19,7 @@ SECONDS_EACH=${2:-60}
 JOBS=${FUZZ_JOBS:-1}
 RSS=${FUZZ_RSS_MB:-1500}
 B=build-fuzz
+CORPUS=${FUZZ_CORPUS_ROOT:-$B/corpus}
 
 if ! command -v clang++-14 >/dev/null; then
   echo "fuzz.sh: clang++-14 not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2
@@ -48,10 +50,10 @@ mkdir -p $B/logs
 run_one() {
   local t=$1 bin=$B/tests/fuzz/fuzz_$1
   [ -x "$bin" ] || { echo "fuzz.sh: no harness $bin" >&2; return 2; }
-  mkdir -p $B/corpus/$t $B/artifacts/$t
+  mkdir -p "$CORPUS/$t" $B/artifacts/$t
   local seeds=tests/fuzz/corpus/$t
   [ -d "$seeds" ] || seeds=""
-  nice -n 19 "$bin" $B/corpus/$t $seeds -max_total_time="$SECONDS_EACH" -rss_limit_mb="$RSS" -max_len="$(max_len "$t")" \
+  nice -n 19 "$bin" "$CORPUS/$t" $seeds -max_total_time="$SECONDS_EACH" -rss_limit_mb="$RSS" -max_len="$(max_len "$t")" \
     -timeout=10 -print_final_stats=1 -artifact_prefix=$B/artifacts/$t/ > $B/logs/$t.log 2>&1
 }
 
@@ -60,7 +62,7 @@ summary() {
   local runs cov ft corpus found
   runs=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | tail -1 | sed 's/Done \([0-9]*\) runs in \([0-9]*\) second/\1 execs in \2 s/')
   cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
-  corpus=$(ls $B/corpus/$t | wc -l)
+  corpus=$(ls "$CORPUS/$t" | wc -l)
   found=$(ls $B/artifacts/$t | wc -l)
   printf '%-12s %-28s %-22s corpus %-5s findings %s\n' "$t" "${runs:-(no final line)}" "${cov:-}" "$corpus" "$found"
   [ "$found" -eq 0 ]
