@@ -5,6 +5,7 @@
 
 #include "qlip/error.h"
 #include "qlip/installlayout.h"
+#include "qlip/processinfo.h"
 
 #include <algorithm>
 #include <atomic>
@@ -15,14 +16,7 @@
 #include <system_error>
 
 #ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <process.h> // _getpid
-#include <windows.h>
+#include "windows_lean.h"
 #else
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -37,10 +31,8 @@ namespace {
 std::wstring widePath(const std::string& utf8) { return pathFromUtf8(utf8).wstring(); }
 // The message of GetLastError() (or of `code`), in the system's words.
 std::string osReason(DWORD code = GetLastError()) { return std::system_category().message(int(code)); }
-int processId() { return _getpid(); }
 #else
 std::string osReason() { return std::strerror(errno); }
-int processId() { return int(::getpid()); }
 #endif
 
 std::FILE* openForReading(const std::string& path) {

@@ -4,13 +4,8 @@
 #include <sstream>
 
 #ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#include <process.h> // _getpid
+#include "windows_lean.h"
 // windows.h first: psapi.h needs its types.
 #include <psapi.h>
 #else
@@ -33,6 +28,7 @@ PROCESS_MEMORY_COUNTERS memoryCounters() {
 uint64_t residentBytes() { return memoryCounters().WorkingSetSize; }
 uint64_t peakResidentBytes() { return memoryCounters().PeakWorkingSetSize; }
 bool resetPeakResident() { return false; }
+int processId() { return _getpid(); }
 std::string loadAverageText() { return {}; }
 
 #else
@@ -60,6 +56,8 @@ uint64_t residentBytes() {
 }
 
 uint64_t peakResidentBytes() { return statusKilobytes("VmHWM"); }
+
+int processId() { return int(::getpid()); }
 
 bool resetPeakResident() {
     std::ofstream out("/proc/self/clear_refs");

@@ -14,6 +14,8 @@ uint64_t peakResidentBytes();
 // Starts a new peak from the current resident size (Linux: /proc/self/clear_refs). False where
 // the system cannot (Windows: the peak then stays the peak since the process started).
 bool resetPeakResident();
+// This process's id, e.g. to name temporary files that no other process writes.
+int processId();
 // The system's 1/5/15-minute load averages as text ("0.52 0.40 0.31"); empty where there are none.
 std::string loadAverageText();
 

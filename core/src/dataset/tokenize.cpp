@@ -6,6 +6,7 @@
 #include "qlip/hub_download.h"
 #include "qlip/image.h"
 #include "qlip/npy.h"
+#include "qlip/processinfo.h"
 #include "qlip/tar.h"
 #include "qlip/tokenize.h"
 #include "tokenize_internal.h"
@@ -20,13 +21,6 @@
 #include <mutex>
 #include <thread>
 
-#if defined(_WIN32)
-#include <process.h>
-#define QLIP_GETPID _getpid
-#else
-#include <unistd.h>
-#define QLIP_GETPID getpid
-#endif
 
 namespace fs = std::filesystem;
 
@@ -151,7 +145,7 @@ void removeStaleTemporaries(const fs::path& outDir, const std::string& base) {
 class ShardWriter {
 public:
     ShardWriter(const fs::path& tarPath, const Engine& engine, const std::string& modelSha)
-        : final_(tarPath), temp_(tarPath.string() + ".tmp-" + std::to_string(QLIP_GETPID())), engine_(engine), modelSha_(modelSha),
+        : final_(tarPath), temp_(tarPath.string() + ".tmp-" + std::to_string(qlip::processId())), engine_(engine), modelSha_(modelSha),
           out_(temp_, std::ios::binary | std::ios::trunc), tar_(out_, tarPath.string()) {
         if (!out_) throw Error("cannot create '" + temp_.string() + "'");
     }

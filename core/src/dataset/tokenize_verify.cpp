@@ -4,6 +4,7 @@
 #include "qlip/error.h"
 #include "qlip/hub_download.h"
 #include "qlip/npy.h"
+#include "qlip/processinfo.h"
 #include "qlip/tar.h"
 #include "qlip/tokenize.h"
 #include "qlip/webdataset.h"
@@ -17,13 +18,6 @@
 #include <memory>
 #include <set>
 
-#if defined(_WIN32)
-#include <process.h>
-#define QLIP_GETPID _getpid
-#else
-#include <unistd.h>
-#define QLIP_GETPID getpid
-#endif
 
 namespace fs = std::filesystem;
 
@@ -276,7 +270,7 @@ MergeResult merge(const std::string& outDir, const std::string& mergedDir) {
         c.samples = std::make_unique<wds::SampleReader>(*c.reader);
         c.advance();
     }
-    const std::string temp = result.tarPath + ".tmp-" + std::to_string(QLIP_GETPID());
+    const std::string temp = result.tarPath + ".tmp-" + std::to_string(qlip::processId());
     {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
         if (!out) throw Error("cannot create '" + temp + "'");
