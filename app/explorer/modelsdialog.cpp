@@ -18,7 +18,6 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#include <set>
 
 namespace qlipx {
 
@@ -119,24 +118,8 @@ ModelsDialog::ModelsDialog(QWidget* parent) : QDialog(parent) {
 
 void ModelsDialog::refresh() {
     const QString keep = selected() ? QString::fromStdString(selected()->repoId) : QString();
-    m_entries.clear();
-    if (const QString embedded = defaultModelFolder(); !embedded.isEmpty()) {
-        auto e = hub::describeFolder(hub::pathFromUtf8(embedded.toStdString()), hub::ModelEntry::Source::Embedded);
-        m_entries.push_back(e);
-    }
-    std::set<std::string> cached;
-    for (auto& e : hub::listModels()) {
-        if (e.source == hub::ModelEntry::Source::HubCache) cached.insert(e.repoId); // complete or not: one row per repo
-        m_entries.push_back(std::move(e));
-    }
-    for (const auto& o : hub::officialModels()) {
-        if (cached.count(o.repoId)) continue;
-        hub::ModelEntry e;
-        e.source = hub::ModelEntry::Source::Official;
-        e.repoId = o.repoId;
-        e.bytes = o.approxBytes;
-        m_entries.push_back(e);
-    }
+    const QString embedded = defaultModelFolder();
+    m_entries = hub::modelsToOffer(embedded.isEmpty() ? hub::fs::path() : hub::pathFromUtf8(embedded.toStdString()));
     m_list->clear();
     for (const auto& e : m_entries) {
         auto* item = new QTreeWidgetItem(m_list);

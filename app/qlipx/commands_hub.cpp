@@ -10,7 +10,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <set>
 #ifdef _WIN32
 #include <io.h>
 #define QLIPX_ISATTY _isatty
@@ -82,20 +81,8 @@ int runModels(int argc, char** argv) {
         std::printf("removed %s\n", dir.c_str());
         return 0;
     }
-    auto models = hub::listModels();
-    if (const std::string embedded = defaultModelFolder(); !embedded.empty())
-        models.insert(models.begin(), hub::describeFolder(hub::pathFromUtf8(embedded), hub::ModelEntry::Source::Embedded));
-    std::set<std::string> cached;
-    for (const auto& m : models)
-        if (m.source == hub::ModelEntry::Source::HubCache) cached.insert(m.repoId); // complete or not: one row per repo
-    for (const auto& o : hub::officialModels()) {
-        if (cached.count(o.repoId)) continue;
-        hub::ModelEntry e;
-        e.source = hub::ModelEntry::Source::Official;
-        e.repoId = o.repoId;
-        e.bytes = o.approxBytes;
-        models.push_back(e);
-    }
+    const std::string embedded = defaultModelFolder();
+    const auto models = hub::modelsToOffer(embedded.empty() ? hub::fs::path() : hub::pathFromUtf8(embedded));
     std::printf("hub cache: %s\n\n", hub::pathString(hub::cacheRoot()).c_str());
     std::printf("%-28s %-12s %-22s %9s  %s\n", "MODEL", "SOURCE", "REVISION", "SIZE", "STATUS");
     for (const auto& m : models) {

@@ -72,6 +72,9 @@ std::vector<ModelEntry> scanCache(const fs::path& root);
 ModelEntry describeFolder(const fs::path& folder, ModelEntry::Source source);
 // Hub cache + user folders (deduplicated by folder).
 std::vector<ModelEntry> listModels();
+// What a model picker offers: the embedded model (when `embeddedFolder` is not empty) first, then
+// listModels(), then each official model that has no snapshot in the cache ("not downloaded").
+std::vector<ModelEntry> modelsToOffer(const fs::path& embeddedFolder);
 
 // The snapshot folder of `repoId` at `revision` ("" = main): refs/<revision>, a commit hash, or a
 // unique prefix of one (7+ digits). nullopt when the cache has no such snapshot.

@@ -332,6 +332,25 @@ std::vector<ModelEntry> listModels() {
     return out;
 }
 
+std::vector<ModelEntry> modelsToOffer(const fs::path& embeddedFolder) {
+    std::vector<ModelEntry> out;
+    if (!embeddedFolder.empty()) out.push_back(describeFolder(embeddedFolder, ModelEntry::Source::Embedded));
+    std::set<std::string> cached;
+    for (auto& e : listModels()) {
+        if (e.source == ModelEntry::Source::HubCache) cached.insert(e.repoId); // complete or not: one row per repo
+        out.push_back(std::move(e));
+    }
+    for (const auto& o : officialModels()) {
+        if (cached.count(o.repoId)) continue;
+        ModelEntry e;
+        e.source = ModelEntry::Source::Official;
+        e.repoId = o.repoId;
+        e.bytes = o.approxBytes;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 std::optional<fs::path> findSnapshot(const fs::path& root, const std::string& repoId, const std::string& revision) {
     const fs::path repoDir = root / repoFolderName(repoId);
     const std::string rev = revision.empty() ? "main" : revision;
