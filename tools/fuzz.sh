@@ -9,8 +9,9 @@
 # (seeded from tests/fuzz/corpus/TARGET, which is never written), crashes to
 # build-fuzz/artifacts/TARGET/, logs to build-fuzz/logs/TARGET.log. At the end one line per
 # harness: executions, coverage (cov/ft of libFuzzer's last status line), corpus size, findings.
-# Memory per harness is capped by FUZZ_RSS_MB (default 1500). FUZZ_CORPUS_ROOT replaces
-# build-fuzz/corpus (the CI smoke run starts from the seeds only, so its time stays fixed).
+# Memory per harness is capped by FUZZ_RSS_MB (default 1500); one input may take FUZZ_TIMEOUT seconds
+# (default 10; raise it on a loaded machine, where ASan's allocator alone can stall that long).
+# FUZZ_CORPUS_ROOT replaces build-fuzz/corpus (the CI smoke run starts from the seeds only, so its time stays fixed).
 # Exit status 1 when any harness found something.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +55,7 @@ run_one() {
   local seeds=tests/fuzz/corpus/$t
   [ -d "$seeds" ] || seeds=""
   nice -n 19 "$bin" "$CORPUS/$t" $seeds -max_total_time="$SECONDS_EACH" -rss_limit_mb="$RSS" -max_len="$(max_len "$t")" \
-    -timeout=10 -print_final_stats=1 -artifact_prefix=$B/artifacts/$t/ > $B/logs/$t.log 2>&1
+    -timeout=${FUZZ_TIMEOUT:-10} -print_final_stats=1 -artifact_prefix=$B/artifacts/$t/ > $B/logs/$t.log 2>&1
 }
 
 summary() {
