@@ -614,6 +614,13 @@ void TestImage::hostileInputs_data() {
     QTest::newRow("HDR") << QByteArray("#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 1 +X 1\n") << QStringList{"not a readable image"};
     QTest::newRow("TGA 40000 wide") << QByteArray("\0\0\x02\0\0\0\0\0\0\0\0\0\x40\x9c\x01\0\x18\0", 18) + QByteArray(30, '\1')
                                     << QStringList{"40000x1", "limit"};
+    // Found by fuzz_image: 18 bytes announcing a 4180x255 16-bit TGA; stb reads zeros past the end.
+    QTest::newRow("fuzz: truncated TGA") << QByteArray::fromBase64("AAACl5eXHF/y5zb1VBD/ABAA")
+                                         << QStringList{"truncated TGA", "4180x255", "holds only 18"};
+    QByteArray bmp("BM", 2); // 40-byte info header, 100x100 24-bit BI_RGB, pixels at 54, none present
+    bmp += le32(54 + 30000) + le32(0) + le32(54) + le32(40) + le32(100) + le32(100) + QByteArray("\1\0\x18\0", 4) + le32(0) +
+           QByteArray(20, '\0');
+    QTest::newRow("truncated BMP") << bmp << QStringList{"truncated BMP", "100x100", "holds only 54"};
 }
 
 void TestImage::hostileInputs() {

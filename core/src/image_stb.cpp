@@ -48,6 +48,28 @@ Sniffed sniff(const uint8_t* d, size_t n) {
     return s;
 }
 
+// Bytes of pixel data an uncompressed TGA (types 1-3) or BMP (BI_RGB) must hold after its header,
+// or -1 when the file is compressed or not one of those. stb fills rows past the end of the file
+// with zeros, so without this a truncated file (18 bytes announcing 4180x255 under fuzzing) would
+// "decode" into an image of mostly nothing.
+int64_t uncompressedPixelBytes(const uint8_t* d, size_t n, const char* format, int64_t width, int64_t height) {
+    if (!format || width <= 0 || height <= 0) return -1;
+    auto le16 = [&](size_t i) { return int64_t(d[i + 1]) << 8 | d[i]; };
+    auto le32 = [&](size_t i) { return int64_t(uint32_t(le16(i + 2) << 16 | le16(i))); };
+    if (std::strcmp(format, "TGA") == 0 && n >= 18 && d[2] >= 1 && d[2] <= 3) {
+        const int64_t colourMap = d[1] == 1 ? le16(5) * ((d[7] + 7) / 8) : 0;
+        return 18 + d[0] + colourMap + width * height * ((d[16] + 7) / 8);
+    }
+    if (std::strcmp(format, "BMP") == 0 && n >= 30) {
+        const bool core = le32(14) == 12;
+        const int64_t bitsPerPixel = core ? le16(24) : le16(28);
+        if (!core && (n < 34 || le32(30) != 0)) return -1; // compressed (RLE, bitfields): stb checks
+        const int64_t stride = (width * bitsPerPixel + 31) / 32 * 4;
+        return le32(10) + stride * height;
+    }
+    return -1;
+}
+
 // ": <stb's reason>", or nothing when it has none. stb keeps it in a thread-local variable.
 std::string stbReason() {
     const char* r = stbi_failure_reason();
@@ -78,6 +100,10 @@ ImageRGB8 decodeWithStb(const Input& in, const char* format) {
         fail(in, "not a readable image (PNG, JPEG, WebP, TIFF, BMP, GIF, TGA, PSD or PNM expected)" + stbReason());
     }
     checkSize(in, format ? format : "image", w, h, stbBytesPerPixel(format));
+    if (const int64_t needed = uncompressedPixelBytes(in.data, in.size, format, w, h); needed > int64_t(in.size))
+        fail(in, "truncated " + std::string(format) + " file: the header announces " + std::to_string(w) + "x" + std::to_string(h) +
+                     " uncompressed pixels (" + std::to_string(needed) + " bytes with the header) but the file holds only " +
+                     std::to_string(in.size));
 
     // Our own thread's settings, in case other code changed stb's global flip flag.
     stbi_set_flip_vertically_on_load_thread(0);
