@@ -336,10 +336,15 @@ void Downloader::fetchBlob(const RemoteFile& f, const fs::path& blob) {
     if (f.size == 0) std::ofstream(part, std::ios::binary | std::ios::trunc); // nothing to fetch
     for (int tries = 0; have < f.size; ++tries) {
         report("downloading", true);
-        if (attempt(f, part, hash, have)) break;
+        // A transport may report a body cut short by a closed connection as a normal end (Qt
+        // Network did, now and then): fewer bytes than announced is an interrupted transfer either
+        // way, to be continued with a Range request, never a finished one.
+        const bool ended = attempt(f, part, hash, have);
+        if (ended && have >= f.size) break;
         if (tries >= o_.retries) {
-            if (have == 0) fail(lastFailure_, f.name); // never got a byte: say why (no network, timeout)
-            throw Error("the download of '" + f.name + "' of " + o_.repoId + " stopped (" + lastFailure_.failureText + ") after " +
+            if (have == 0 && !ended) fail(lastFailure_, f.name); // never got a byte: say why (no network, timeout)
+            const std::string why = ended ? "the connection closed early" : lastFailure_.failureText;
+            throw Error("the download of '" + f.name + "' of " + o_.repoId + " stopped (" + why + ") after " +
                         formatBytes(have) + " of " + formatBytes(f.size) + "; the part received is kept: run the download again to resume");
         }
         for (int i = 0; i < 5 * (tries + 1); ++i) { // back off, still answering cancel
