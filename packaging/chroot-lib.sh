@@ -33,7 +33,7 @@ unpack_root() {
     tarball="$QLIPX_ROOT_CACHE/$suite-minbase.tar"
     mkdir -p "$QLIPX_ROOT_CACHE"
     if [ ! -f "$tarball" ]; then
-        log "bootstrapping a $suite minbase root from $DEBIAN_MIRROR (cached afterwards in $tarball)"
+        log "bootstrapping a $suite minbase root from $DEBIAN_MIRROR (cached afterwards in ${tarball#"$REPO"/})"
         t0=$(now)
         staging="$QLIPX_ROOT_CACHE/$suite-staging"
         rm -rf "$staging"

@@ -32,7 +32,7 @@ endif()
 #  - qt6-qpa-plugins: Qt's xcb platform plugin; without it the window cannot open at all.
 #  - libopenblas0-openmp | libopenblas0: LibTorch 1.13 only Recommends a fast BLAS, and with the
 #    reference libblas3 every fp32 matrix product runs about 20x slower (measured: 1024^3 matmul
-#    270-370 ms against 16.5 ms, /work/shared/notes/toolchain.md section 4): a hard dependency.
+#    270-370 ms against 16.5 ms, in the team's toolchain notes, section 4): a hard dependency.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "qt6-qpa-plugins, libopenblas0-openmp | libopenblas0")
 set(CPACK_DEBIAN_PACKAGE_SECTION "science")

@@ -30,7 +30,7 @@ trap cleanup EXIT INT TERM
 mkdir -p "$WORK"
 exec > >(tee "$LOG") 2>&1
 
-log "bundle: $BUNDLE ($(du -k "$BUNDLE" | cut -f1) KiB)"
+log "bundle: ${BUNDLE#"$REPO"/} ($(du -k "$BUNDLE" | cut -f1) KiB)"
 t0=$(now)
 unpack_root "$SUITE" "$ROOT"
 log "clean $SUITE root unpacked in $(elapsed "$t0") s ($(in_root "$ROOT" "cat /etc/debian_version"))"

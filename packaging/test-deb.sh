@@ -29,7 +29,7 @@ trap cleanup EXIT INT TERM
 mkdir -p "$WORK"
 exec > >(tee "$LOG") 2>&1
 main() {
-log "package: $DEB ($(du -k "$DEB" | cut -f1) KiB)"
+log "package: ${DEB#"$REPO"/} ($(du -k "$DEB" | cut -f1) KiB)"
 dpkg-deb -f "$DEB" Package Version Architecture Section Installed-Size Depends Recommends | sed 's/^/    /'
 
 if command -v lintian >/dev/null; then
