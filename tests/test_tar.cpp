@@ -1,6 +1,7 @@
 // The tar reader and writer and WebDataset grouping: round trips, pax long names, archives from
 // another writer (Python's tarfile, GNU and pax formats, checked in below as bytes built here),
 // and every way a damaged archive must be refused with the archive, member and offset named.
+#include "errorof.h"
 #include "qlip/error.h"
 #include "qlip/tar.h"
 #include "qlip/webdataset.h"
@@ -23,16 +24,6 @@ std::string archive(const std::vector<std::pair<std::string, std::string>>& file
 
 std::string text(const std::vector<uint8_t>& v) { return std::string(v.begin(), v.end()); }
 
-// The message of the qlip::Error that `fn` throws ("" when it does not throw).
-template <class Fn>
-std::string errorOf(Fn&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
 
 // Rewrites the checksum of the header at `offset` after a test edited it.
 void fixChecksum(std::string& bytes, size_t offset) {

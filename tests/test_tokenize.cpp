@@ -1,6 +1,7 @@
 // Dataset tokenization (qlip/tokenize.h) on the embedded model: shard assignment, input listing,
 // the shard files and their manifests, resume, failures, atomic output, verify and merge.
 #include "fileio.h"
+#include "errorof.h"
 #include "qlip/engine.h"
 #include "qlip/error.h"
 #include "qlip/image.h"
@@ -58,15 +59,6 @@ std::string joined(const std::vector<std::string>& lines) {
     return out;
 }
 
-template <class Fn>
-std::string errorOf(Fn&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
 
 } // namespace
 
